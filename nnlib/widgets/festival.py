@@ -16,10 +16,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from .._checks import as_float_array
-from ..data import FESTIVAL_WEIGHTS, festival_situations
+from ..data import FESTIVAL_FEATURES as QUESTIONS, FESTIVAL_WEIGHTS, festival_situations
 from ..perceptron import Perceptron
-
-QUESTIONS = ("weather", "friend", "commute")
 
 
 class FestivalRow(NamedTuple):
