@@ -1,0 +1,190 @@
+"""Training PyTorch models on NumPy data: seeded mini-batches, one epoch, evaluation, ``fit``.
+
+The course has no torchvision: its data are NumPy arrays (``nnlib.mnist``, ``nnlib.data``),
+turned into tensors one mini-batch at a time.
+
+- ``batches(X, y, batch_size, rng)`` cuts (X, y) into mini-batches of tensors. The order is
+  ``rng.permutation(n)``, drawn afresh every epoch exactly as ``nnlib.network.fit`` draws it,
+  so a NumPy network and a PyTorch network trained with the same seed see the same batches.
+- ``train_epoch`` runs one pass of forward, loss, backward and optimizer step.
+- ``predict`` and ``evaluate`` run the model in evaluation mode (no dropout) without gradients.
+- ``fit`` repeats epochs and records an ``nnlib.network.History`` (``nnlib.plots.plot_history``
+  draws it).
+
+``loss_fn(output, target)`` is any PyTorch loss returning the *mean* over the batch, e.g.
+``torch.nn.functional.cross_entropy`` (logits and int64 labels) or ``mse_loss``. Targets
+``y`` are integer class labels (n,) (sent as int64) or float targets (n, ...) (sent in the
+model's float dtype; pass ``y = X`` for an autoencoder).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import torch
+
+from ._checks import as_float_array, as_generator, as_label_array
+from .network import History
+from .progress import progress as progress_bar
+
+EVAL_BATCH_SIZE = 1000
+"""Examples per forward pass in ``predict`` and ``evaluate`` (bounds memory, not results)."""
+
+
+def _positive_int(value, name: str) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name}: expected a positive int, got {value!r}")
+    return int(value)
+
+
+def _features(X, dtype: torch.dtype) -> torch.Tensor:
+    """X (n, ...) -> a float tensor of ``dtype`` (sharing memory with X where possible)."""
+    if isinstance(X, torch.Tensor):
+        X = X.detach().cpu().numpy()
+    X = as_float_array(X, "X")
+    if X.ndim < 2:
+        raise ValueError(f"X: expected an array (n, ...) with one example per row, got shape {X.shape}")
+    return torch.as_tensor(X, dtype=dtype)
+
+
+def _targets(y, n: int, dtype: torch.dtype) -> torch.Tensor:
+    """Integer labels (n,) -> int64 tensor; float targets (n, ...) -> tensor of ``dtype``."""
+    if isinstance(y, torch.Tensor):
+        y = y.detach().cpu().numpy()
+    y = np.asarray(y)
+    if y.dtype.kind in "biu":
+        target = torch.as_tensor(as_label_array(y, "y"))
+    else:
+        target = torch.as_tensor(as_float_array(y, "y"), dtype=dtype)
+    if len(target) != n:
+        raise ValueError(f"y: expected {n} targets, one per row of X, got {len(target)}")
+    return target
+
+
+def _model_dtype(model: torch.nn.Module) -> torch.dtype:
+    """The float dtype of the model's parameters (float32 for a model without any)."""
+    if not isinstance(model, torch.nn.Module):
+        raise ValueError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    return next((p.dtype for p in model.parameters() if p.is_floating_point()), torch.float32)
+
+
+def batches(X, y, batch_size: int, rng=None, shuffle: bool = True,
+            dtype: torch.dtype = torch.float32) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Yield mini-batches ``(xb, yb)`` of tensors covering every example once.
+
+    X: (n, ...) floats -> xb of ``dtype``; y: labels (n,) -> int64, or float targets
+    (n, ...) -> ``dtype``. With ``shuffle`` the order is ``rng.permutation(n)`` (``rng``: a
+    seed or a Generator, required), the same as ``nnlib.network.fit``; without, the stored
+    order. The last batch is smaller when ``batch_size`` does not divide n.
+    """
+    batch_size = _positive_int(batch_size, "batch_size")
+    features = _features(X, dtype)
+    targets = _targets(y, len(features), dtype)
+    if shuffle:
+        if rng is None:
+            raise ValueError("rng: expected a seed or a numpy.random.Generator to shuffle with, got None")
+        order = torch.as_tensor(as_generator(rng).permutation(len(features)))
+    else:
+        order = torch.arange(len(features))
+    for start in range(0, len(features), batch_size):
+        index = order[start:start + batch_size]
+        yield features[index], targets[index]
+
+
+def train_epoch(model: torch.nn.Module, data, optimizer: torch.optim.Optimizer, loss_fn, *,
+                batch_size: int | None = None, rng=None, progress: bool | None = False) -> float:
+    """One epoch of mini-batch training; returns the mean training loss over its examples.
+
+    data: a pair ``(X, y)`` of arrays, cut by ``batches(X, y, batch_size, rng)``, or any
+    iterable of ``(xb, yb)`` tensor batches (e.g. a ``torch.utils.data.DataLoader``).
+    For every batch: zero the gradients, forward, loss, backward, optimizer step. The loss
+    reported is that of each batch *before* its step, weighted by the batch's size.
+    progress: a bar over the batches (None: unless NNLIB_PROGRESS=0).
+    """
+    dtype = _model_dtype(model)
+    if isinstance(data, tuple):
+        if len(data) != 2:
+            raise ValueError(f"data: expected a pair (X, y) or an iterable of batches, got a tuple of {len(data)}")
+        if batch_size is None:
+            raise ValueError("batch_size: expected a positive int to cut (X, y) into batches, got None")
+        data = batches(*data, batch_size, rng, dtype=dtype)
+    elif not isinstance(data, Iterable):
+        raise ValueError(f"data: expected a pair (X, y) or an iterable of batches, got {type(data).__name__}")
+    model.train()
+    total_loss, n_seen = 0.0, 0
+    for xb, yb in progress_bar(data, enabled=progress, desc="batches", unit="batch", leave=False):
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+        total_loss += loss.item() * len(xb)
+        n_seen += len(xb)
+    if n_seen == 0:
+        raise ValueError("data: expected at least one batch, got none")
+    return total_loss / n_seen
+
+
+def predict(model: torch.nn.Module, X, batch_size: int = EVAL_BATCH_SIZE) -> np.ndarray:
+    """The model's outputs for X (n, ...) as a NumPy array (n, ...), in evaluation mode.
+
+    Dropout is off and no gradients are recorded; the model's train/eval mode is restored.
+    """
+    dtype = _model_dtype(model)
+    features = _features(X, dtype)
+    batch_size = _positive_int(batch_size, "batch_size")
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            outputs = [model(features[start:start + batch_size]) for start in range(0, len(features), batch_size)]
+    finally:
+        model.train(was_training)
+    return torch.cat(outputs).numpy()
+
+
+def evaluate(model: torch.nn.Module, X, y, loss_fn, batch_size: int = EVAL_BATCH_SIZE) -> tuple[float, float]:
+    """Mean loss and accuracy of the model on (X, y), in evaluation mode.
+
+    The accuracy is the fraction of rows whose largest output is the label; it is NaN
+    unless y holds integer class labels and the outputs are class scores (n, k), k > 1.
+    """
+    outputs = torch.as_tensor(predict(model, X, batch_size))
+    targets = _targets(y, len(outputs), outputs.dtype)
+    with torch.no_grad():
+        loss = float(loss_fn(outputs, targets))
+    if targets.dtype != torch.int64 or outputs.ndim != 2 or outputs.shape[1] < 2:
+        return loss, float("nan")
+    return loss, float((outputs.argmax(dim=1) == targets).double().mean())
+
+
+def fit(model: torch.nn.Module, X, y, *, optimizer: torch.optim.Optimizer, loss_fn, epochs: int,
+        batch_size: int, rng, validation=None, progress: bool | None = None) -> History:
+    """Train for ``epochs`` epochs of ``train_epoch`` and return the ``History``.
+
+    After every epoch, loss and accuracy are measured on the whole training set and, if
+    ``validation = (X_val, y_val)`` is given, on it, in evaluation mode (as in
+    ``nnlib.network.fit``); ``best_epoch`` is then the epoch with the lowest validation
+    loss. rng: seed or Generator for the shuffling. progress: a bar over the epochs
+    (None: unless NNLIB_PROGRESS=0).
+    """
+    epochs = _positive_int(epochs, "epochs")
+    rng = as_generator(rng)
+    if validation is not None and (not isinstance(validation, (tuple, list)) or len(validation) != 2):
+        raise ValueError(f"validation: expected a pair (X_val, y_val), got {type(validation).__name__}")
+    history = History()
+    epoch_bar = progress_bar(range(epochs), enabled=progress, desc="training", unit="epoch")
+    for _ in epoch_bar:
+        train_epoch(model, (X, y), optimizer, loss_fn, batch_size=batch_size, rng=rng)
+        train_loss, train_accuracy = evaluate(model, X, y, loss_fn)
+        history.train_loss.append(train_loss)
+        history.train_accuracy.append(train_accuracy)
+        if validation is None:
+            epoch_bar.set_postfix(loss=f"{train_loss:.4f}")
+            continue
+        val_loss, val_accuracy = evaluate(model, *validation, loss_fn)
+        history.val_loss.append(val_loss)
+        history.val_accuracy.append(val_accuracy)
+        epoch_bar.set_postfix(loss=f"{train_loss:.4f}", val_loss=f"{val_loss:.4f}")
+    if validation is not None:
+        history.best_epoch = int(np.argmin(history.val_loss)) + 1
+    return history
