@@ -25,6 +25,13 @@ from .activations import _softmax, sigmoid
 EPS = 1e-12
 
 
+def _clip_probabilities(p: np.ndarray) -> np.ndarray:
+    """p clipped to [eps, 1 - eps]: eps = EPS in float64; in float32, where 1 - 1e-12 rounds
+    to 1, the float32 machine epsilon (about 1.2e-7)."""
+    eps = max(EPS, float(np.finfo(p.dtype).eps))
+    return np.clip(p, eps, 1 - eps)
+
+
 def _pair(pred, target, name: str, ndim=(1, 2)):
     pred = as_float_array(pred, name, ndim=ndim)
     target = as_float_array(target, "target", ndim=ndim)
@@ -53,7 +60,7 @@ def binary_cross_entropy(p, y) -> float:
     """L = -1/n sum [y ln p + (1 - y) ln(1 - p)] for probabilities p of shape (n,) or (n, 1)."""
     p, y = _pair(p, y, "p")
     _check_binary_targets(y)
-    p = np.clip(p, EPS, 1 - EPS)
+    p = _clip_probabilities(p)
     return float(-np.sum(y * np.log(p) + (1 - y) * np.log1p(-p)) / p.shape[0])
 
 
@@ -61,7 +68,7 @@ def binary_cross_entropy_grad(p, y):
     """dL/dp = (p - y) / (p (1 - p) n), shape of p."""
     p, y = _pair(p, y, "p")
     _check_binary_targets(y)
-    p = np.clip(p, EPS, 1 - EPS)
+    p = _clip_probabilities(p)
     return (p - y) / (p * (1 - p) * p.shape[0])
 
 
