@@ -1,0 +1,24 @@
+"""nnlib: the small library the course's notebooks share.
+
+NumPy first, so that every line of the from-scratch part can be read:
+
+- ``activations``, ``losses``: functions with their derivatives / gradients, side by side;
+- ``layers``, ``network``: Dense, Activation, Softmax and Dropout layers, ``Sequential``,
+  ``SGD``, ``fit`` with a training ``History`` and ``EarlyStopping``;
+- ``autograd``: a scalar ``Value`` that records its computational graph, and ``draw_graph``;
+- ``gradcheck``: centred finite differences and relative errors;
+- ``perceptron``: the perceptron, its learning rule, the sigmoid neuron;
+- ``data``, ``mnist``: seeded toy data sets; MNIST with an offline default;
+- ``plots``: decision boundaries, learning curves, image and weight grids, confusion matrices;
+- ``optim2d``: gradient descent on 2-D cost surfaces;
+- ``torch_train``: PyTorch training on NumPy arrays (imported on demand, it loads torch);
+- ``widgets``: the lectures' interactive controls;
+- ``seeding.seed_everything``, ``progress.progress``: reproducibility and progress bars.
+"""
+from . import activations, autograd, data, gradcheck, layers, losses, mnist, network, optim2d, perceptron, plots
+from .seeding import seed_everything
+
+__version__ = "0.1.0"
+
+__all__ = ["activations", "autograd", "data", "gradcheck", "layers", "losses", "mnist", "network",
+           "optim2d", "perceptron", "plots", "seed_everything"]
