@@ -18,7 +18,5 @@ NumPy first, so that every line of the from-scratch part can be read:
 from . import activations, autograd, data, gradcheck, layers, losses, mnist, network, optim2d, perceptron, plots
 from .seeding import seed_everything
 
-__version__ = "0.1.0"
-
 __all__ = ["activations", "autograd", "data", "gradcheck", "layers", "losses", "mnist", "network",
            "optim2d", "perceptron", "plots", "seed_everything"]
