@@ -17,7 +17,7 @@ import pytest
 
 import nnlib.mnist as mnist
 from nnlib.mnist import (MNIST_MD5, OFFLINE_CACHE_NAME, DownloadError, default_cache_dir, download_mnist,
-                         load_mnist, read_idx)
+                         load_mnist, read_idx, shift_images, with_one_pixel_shifts)
 
 SERVER_LIFETIME = 5.0  # seconds a hanging server waits at most before it closes by itself
 
@@ -480,3 +480,30 @@ def test_default_cache_dir(monkeypatch, tmp_path):
     monkeypatch.delenv("NNLIB_DATA_DIR")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert default_cache_dir() == tmp_path / ".cache" / "nnlib"
+
+
+def test_one_pixel_shifts():
+    X = np.zeros((1, 784), dtype=np.float32)
+    X[0, 28 * 5 + 7] = 1.0  # the pixel in row 5, column 7
+    expanded, labels = with_one_pixel_shifts(X, np.array([3]))
+    rows, columns = np.nonzero(expanded.reshape(5, 28, 28))[1:]
+    assert list(zip(rows, columns)) == [(5, 7), (4, 7), (6, 7), (5, 6), (5, 8)]
+    np.testing.assert_array_equal(labels, [3] * 5)
+
+
+def test_shift_images_moves_every_pixel_and_blanks_the_border():
+    X = np.arange(1, 785, dtype=np.float32).reshape(1, 784)
+    moved = shift_images(X, 2, -3).reshape(28, 28)
+    original = X.reshape(28, 28)
+    np.testing.assert_array_equal(moved[2:, :-3], original[:-2, 3:])
+    assert not moved[:2].any() and not moved[:, -3:].any()
+
+
+@pytest.mark.parametrize("X, shift, match", [
+    (np.zeros((2, 783)), (1, 0), r"shape \(n, 784\)"),
+    (np.zeros(784), (1, 0), r"shape \(n, 784\)"),
+    (np.zeros((2, 784)), (28, 0), "smaller than the image"),
+])
+def test_shift_images_rejects_bad_input(X, shift, match):
+    with pytest.raises(ValueError, match=match):
+        shift_images(X, *shift)

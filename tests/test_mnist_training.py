@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from nnlib.layers import Activation, Dense
-from nnlib.mnist import load_mnist
+from nnlib.mnist import load_mnist, with_one_pixel_shifts
 from nnlib.network import SGD, Sequential, evaluate, fit
 
 SEED = 0
@@ -22,16 +22,6 @@ EPOCHS_FINE = 2       # then at a tenth of it: 6 epochs in all
 LEARNING_RATE = 0.1
 MOMENTUM = 0.9
 WEIGHT_DECAY = 5e-4
-
-
-def with_one_pixel_shifts(X, y):
-    """X (n, 784) and y (n,) plus four copies of every image moved one pixel up, down, left
-    and right (pixels moved in from outside are blank): X (5n, 784), y (5n,)."""
-    images = X.reshape(-1, 28, 28)
-    up, down, left, right = (np.zeros_like(images) for _ in range(4))
-    up[:, :-1], down[:, 1:] = images[:, 1:], images[:, :-1]
-    left[:, :, :-1], right[:, :, 1:] = images[:, :, 1:], images[:, :, :-1]
-    return np.concatenate([images, up, down, left, right]).reshape(-1, 784), np.tile(y, 5)
 
 
 def mlp(seed: int) -> Sequential:
@@ -64,15 +54,6 @@ def mnist():
 @pytest.fixture(scope="module")
 def trained(mnist):
     return train(mnist, SEED)
-
-
-def test_one_pixel_shifts():
-    X = np.zeros((1, 784), dtype=np.float32)
-    X[0, 28 * 5 + 7] = 1.0  # the pixel in row 5, column 7
-    expanded, labels = with_one_pixel_shifts(X, np.array([3]))
-    rows, columns = np.nonzero(expanded.reshape(5, 28, 28))[1:]
-    assert list(zip(rows, columns)) == [(5, 7), (4, 7), (6, 7), (5, 6), (5, 8)]
-    np.testing.assert_array_equal(labels, [3] * 5)
 
 
 def test_mlp_reaches_92_percent_test_accuracy(mnist, trained):
