@@ -98,19 +98,23 @@ def plot_history(history):
 
     ``history`` has lists ``train_loss``, ``train_accuracy``, ``val_loss``, ``val_accuracy``
     (one value per epoch; the validation lists may be empty), like ``nnlib.network.History``.
-    If it has a ``best_epoch`` (counted from 1, as early stopping reports it), a dotted
+    Accuracy lists that are all NaN (a regression has no accuracy) are left out, and with
+    them the accuracy panel. If it has a ``best_epoch`` (counted from 1, as early stopping reports it), a dotted
     vertical line marks that epoch.
     """
     curves = {}
     for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
         if not hasattr(history, name):
             raise ValueError(f"history: expected an object with a {name} list, got {type(history).__name__}")
-        curves[name] = as_float_array(getattr(history, name), f"history.{name}", ndim=1, allow_empty=True)
+        values = getattr(history, name)
+        if name.endswith("accuracy") and len(values) and np.all(np.isnan(np.asarray(values, dtype=float))):
+            values = []
+        curves[name] = as_float_array(values, f"history.{name}", ndim=1, allow_empty=True)
     n_epochs = len(curves["train_loss"])
     if n_epochs == 0:
         raise ValueError("history.train_loss: expected at least one epoch, got an empty list")
     for name, values in curves.items():
-        if len(values) not in ((n_epochs,) if name.startswith("train") else (0, n_epochs)):
+        if len(values) not in ((n_epochs,) if name == "train_loss" else (0, n_epochs)):
             raise ValueError(f"history.{name}: expected {n_epochs} values (one per epoch of train_loss), "
                              f"got {len(values)}")
 
@@ -118,9 +122,10 @@ def plot_history(history):
     if best_epoch is not None and not (isinstance(best_epoch, (int, np.integer)) and 1 <= best_epoch <= n_epochs):
         raise ValueError(f"history.best_epoch: expected None or an epoch from 1 to {n_epochs}, got {best_epoch!r}")
 
-    fig, axes = _new_figure(1, 2, 4.5)
+    quantities = ("loss", "accuracy") if len(curves["train_accuracy"]) else ("loss",)
+    fig, axes = _new_figure(1, len(quantities), 4.5)
     epochs = np.arange(1, n_epochs + 1)
-    for ax, quantity in zip(axes[0], ("loss", "accuracy")):
+    for ax, quantity in zip(axes[0], quantities):
         for split, style in (("train", "-"), ("val", "--")):
             values = curves[f"{split}_{quantity}"]
             if len(values):

@@ -130,6 +130,19 @@ def test_plot_history_without_validation():
     assert [len(ax.get_lines()) for ax in fig.axes] == [1, 1]
 
 
+def test_plot_history_of_a_regression_has_no_accuracy_panel():
+    from nnlib.layers import Dense
+    from nnlib.network import SGD, Sequential, fit
+
+    X = np.linspace(-1, 1, 20).reshape(-1, 1)
+    h = fit(Sequential([Dense(1, 1, 0, dtype=np.float64)]), X, 3 * X, loss="mse", optimizer=SGD(0.1),
+            epochs=3, batch_size=5, rng=0, validation=(X, 3 * X))
+    assert np.all(np.isnan(h.train_accuracy)), "a regression's history should carry NaN accuracies"
+    fig = plot_history(h)
+    assert [ax.get_title() for ax in fig.axes] == ["loss"]
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["training", "validation"]
+
+
 def test_plot_history_bad_input():
     with pytest.raises(ValueError, match="history: expected an object with a val_loss list"):
         plot_history(SimpleNamespace(train_loss=[1.0], train_accuracy=[0.5], val_accuracy=[]))
