@@ -18,3 +18,8 @@ c.CourseDirectory.submitted_directory = "grading/work/submitted"
 c.CourseDirectory.autograded_directory = "grading/work/autograded"
 c.CourseDirectory.feedback_directory = "grading/work/feedback"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(REPO, "grading", "work", "gradebook.db")
+
+# For plain nbgrader commands run from grading/ (the formgrader, manual grading): a test cell a
+# student deleted or stripped of its metadata is put back instead of silently dropped.
+# `python -m grading` (see grading/README.md) does the same and much more; grade with it.
+c.OverwriteCells.add_missing_cells = True

@@ -1,0 +1,299 @@
+"""The gallery: broken and hostile submissions of one assignment, each with its expected verdict.
+
+It works on any assignment of the course: it edits the *released* notebook by position (the
+answer cells and the test cells that follow each of them), fills answers from the solution
+notebook, and writes ``OUTPUT/submissions/STUDENT/A.ipynb`` (plus extra files) and
+``OUTPUT/expected.json``. Collect ``OUTPUT/submissions`` and autograde it with
+``GALLERY_LIMITS`` to check every verdict (``tests/test_grading_gallery.py`` does).
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell
+
+from .course import REPO, Course
+from .lint import MARKERS, is_test_cell, nbgrader_meta
+from .sandbox import Limits
+from .verdict import COULD_NOT_GRADE, GRADED, SUSPICIOUS
+
+FIXTURE_COURSE = REPO / "tests" / "fixtures" / "course"
+FIXTURE_ASSIGNMENT = "f01_neuron"
+# Tight limits, so that the infinite loop costs seconds; honest cells still fit easily.
+GALLERY_LIMITS = Limits(cell_timeout=10, total_timeout=20, memory_mb=3072, cpu_seconds=60)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An autograded answer cell, its function, and the test cells that follow it."""
+
+    answer: int  # cell index in the released notebook
+    function: str | None
+    tests: tuple[int, ...]
+    points: float
+
+
+@dataclass
+class Expected:
+    status: str
+    auto_score: float | None  # None: not checked (could not grade, or a forged run)
+    reason: str = ""  # a fragment the verdict's reason must contain
+
+
+@dataclass
+class Submission:
+    """A student's folder: the notebook (None for a malformed one) and extra files."""
+
+    notebook: nbformat.NotebookNode | None
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def strip_markers(source: str) -> str:
+    skip = {m for pair in MARKERS.values() for m in pair}
+    return "\n".join(line for line in source.splitlines() if line.strip() not in skip)
+
+
+def exercises(release) -> list[Exercise]:
+    """The autograded exercises of a released notebook, in order."""
+    found, current, tests = [], None, []
+    cells = release.cells
+    for index, cell in enumerate(cells + [None]):
+        is_answer = cell is not None and cell.cell_type == "code" \
+            and nbgrader_meta(cell).get("solution", False)
+        if (is_answer or cell is None) and current is not None:
+            points = sum(float(nbgrader_meta(cells[i])["points"]) for i in tests)
+            found.append(Exercise(current, defined_function(cells[current].source),
+                                  tuple(tests), points))
+            current, tests = None, []
+        if is_answer:
+            current = index
+        elif cell is not None and current is not None and is_test_cell(cell):
+            tests.append(index)
+    return [e for e in found if e.tests]
+
+
+def defined_function(source: str) -> str | None:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+    return names[0] if names else None
+
+
+class Assignment:
+    """One assignment's released and solution notebooks, and the exercises in them."""
+
+    def __init__(self, course: Course, name: str):
+        self.name = name
+        self.course = course
+        self.release = nbformat.read(str(course.release_notebook(name)), as_version=4)
+        self.source = nbformat.read(str(course.source_notebook(name)), as_version=4)
+        self.exercises = exercises(self.release)
+        if not self.exercises:
+            raise ValueError(f"{name}: expected autograded exercises, found none")
+        self.auto_max = sum(e.points for e in self.exercises)
+        ids = {nbgrader_meta(c).get("grade_id"): c for c in self.source.cells}
+        self.solutions = {e.answer: strip_markers(
+            ids[nbgrader_meta(self.release.cells[e.answer])["grade_id"]].source)
+            for e in self.exercises}
+
+    def blank(self) -> nbformat.NotebookNode:
+        return copy.deepcopy(self.release)
+
+    def correct(self, skip=()) -> nbformat.NotebookNode:
+        """The release with every answer (except those in ``skip``) filled from the solution."""
+        nb = self.blank()
+        for exercise in self.exercises:
+            if exercise not in skip:
+                nb.cells[exercise.answer].source = self.solutions[exercise.answer]
+        return nb
+
+    def setup_code(self) -> str:
+        """The locked code cells before the first exercise (imports)."""
+        first = self.exercises[0].answer
+        return "\n".join(c.source for c in self.release.cells[:first]
+                         if c.cell_type == "code" and nbgrader_meta(c).get("locked"))
+
+
+def add_code(nb, exercise: Exercise, code: str, *, before: bool = False):
+    cell = nb.cells[exercise.answer]
+    cell.source = f"{code}\n{cell.source}" if before else f"{cell.source}\n{code}"
+    return nb
+
+
+def wrap_function(nb, exercise: Exercise, body: str):
+    """Redefine the exercise's function after the answer: ``body`` may call ``_original``."""
+    name = exercise.function
+    code = (f"_original_{name} = {name}\n\n"
+            f"def {name}(*args, **kwargs):\n"
+            + "\n".join("    " + line for line in body.replace("_original", f"_original_{name}")
+                        .splitlines()))
+    return add_code(nb, exercise, code)
+
+
+def gallery_cases(a: Assignment, trap_target: Path,
+                  limits: Limits = GALLERY_LIMITS) -> dict[str, tuple[Submission, Expected]]:
+    """Every case: student id -> (submission, expected verdict). ``trap_target`` is a file
+    outside the sandbox that the symbolic-link case tries to have the grader overwrite."""
+    first, last = a.exercises[0], a.exercises[-1]
+    full = a.auto_max
+    db_path = a.course.work / "gradebook.db"
+    source_path = a.course.source_notebook(a.name)
+    cases = {}
+
+    def case(name, nb, status, score, reason="", files=None):
+        cases[name] = (Submission(nb, files or {}), Expected(status, score, reason))
+
+    case("g01_correct", a.correct(), GRADED, full)
+    case("g02_blank", a.blank(), GRADED, 0.0)
+    case("g03_wrong", wrong_answer(a, last), GRADED, full - last.points)
+    case("g04_syntax_error", add_code(a.correct(), first, "result = (1 +"),
+         GRADED, full - first.points)
+    case("g05_infinite_loop", wrap_function(a.correct(), last, "while True:\n    pass"),
+         COULD_NOT_GRADE, None, "timed out")
+    case("g06_os_exit", add_code(a.correct(), first, "import os\nos._exit(0)"),
+         COULD_NOT_GRADE, None, "the kernel exited with status 0")
+    case("g07_system_exit", add_code(a.correct(), first, "raise SystemExit('bye')", before=True),
+         GRADED, full - first.points)
+    bomb = "import numpy\nhog = [numpy.empty(2**27) for _ in range(10**5)]"  # 1 GB blocks
+    case("g08_memory_bomb", add_code(a.correct(), first, bomb),
+         COULD_NOT_GRADE, None, "ran out of memory")
+    case("g09_huge_output", add_code(a.correct(), first, "print('x' * 5_000_000)"), GRADED, full)
+    case("g10_network", add_code(a.correct(), first, (
+        "import socket\n"
+        "try:\n"
+        "    socket.create_connection(('1.1.1.1', 53), timeout=3).close()\n"
+        "    print('network: reachable')\n"
+        "except OSError as error:\n"
+        "    print('network:', error)")), SUSPICIOUS, full, "imports socket")
+    case("g11_read_solutions", add_code(a.correct(skip=[first]), first, (
+        "import json\n"
+        "try:\n"
+        f"    cells = json.load(open({str(source_path)!r}))['cells']\n"
+        f"    exec(''.join(cells[{first.answer}]['source']))\n"
+        "    print('read the solutions')\n"
+        "except OSError as error:\n"
+        "    print('solutions:', type(error).__name__)\n"
+        "try:\n"
+        f"    open({str(db_path)!r}, 'rb').read()\n"
+        "    print('read the gradebook')\n"
+        "except OSError as error:\n"
+        "    print('gradebook:', type(error).__name__)")),
+        SUSPICIOUS, full - first.points, "outside the submission folder")
+    case("g12_write_gradebook", add_code(a.correct(), first, (
+        "import sqlite3\n"
+        "try:\n"
+        f"    db = sqlite3.connect({str(db_path)!r})\n"
+        "    db.execute('UPDATE grade SET auto_score = 100')\n"
+        "    db.commit()\n"
+        "    print('wrote the gradebook')\n"
+        "except sqlite3.Error as error:\n"
+        "    print('gradebook:', error)")), SUSPICIOUS, full, "imports sqlite3")
+    deleted = a.correct()
+    del deleted.cells[first.tests[0]]
+    case("g13_deleted_test", deleted, SUSPICIOUS, full, "deleted the test cell")
+    edited = a.correct(skip=[last])
+    for index in last.tests:
+        edited.cells[index].source = "# the tests were here\npass"
+    case("g14_edited_test", edited, SUSPICIOUS, full - last.points, "edited the test cell")
+    duplicated = a.correct()
+    copied = copy.deepcopy(duplicated.cells[first.tests[0]])
+    copied["id"] = copied.get("id", "cell") + "-copy"
+    duplicated.cells.insert(first.tests[0] + 1, copied)
+    case("g15_duplicated_cell", duplicated, GRADED, full, "appears 2 times")
+    stripped = a.correct()
+    for cell in stripped.cells:
+        cell.metadata.pop("nbgrader", None)
+    case("g16_stripped_metadata", stripped, GRADED, full, "restored stripped nbgrader metadata")
+    helper = a.correct()
+    helper.cells[first.answer].source = f"from helper import {first.function}"
+    case("g17_extra_helper_py", helper, GRADED, full,
+         files={"helper.py": a.setup_code() + "\n\n" + a.solutions[first.answer] + "\n"})
+    case("g18_fake_numpy", a.blank(), SUSPICIOUS, 0.0, "would shadow the module numpy",
+         files={"numpy.py": FAKE_NUMPY})
+    case("g19_stderr_warning", wrap_function(a.correct(), last, (
+        "import sys, warnings\n"
+        "warnings.warn('a harmless warning', UserWarning)\n"
+        "print('a note on stderr', file=sys.stderr)\n"
+        "return _original(*args, **kwargs)")), GRADED, full)
+    case("g20_monkeypatch_numpy", add_code(a.blank(), first, (
+        "np.testing.assert_allclose = lambda *args, **kwargs: None\n"
+        "np.testing.assert_array_equal = lambda *args, **kwargs: None")),
+        SUSPICIOUS, None, "assigns to np.testing.assert_allclose")
+    slow = a.correct()
+    pause = max(1, int(limits.cell_timeout * 0.8))  # every cell within its limit, not the sum
+    for _ in range(limits.total_timeout // pause + 1):
+        slow.cells.append(new_code_cell(f"import time\ntime.sleep({pause})"))
+    case("g21_too_slow_overall", slow, COULD_NOT_GRADE, None, "total time limit")
+    honest_slow = a.correct()
+    honest_slow.cells.append(new_code_cell(f"import time\ntime.sleep({limits.cell_timeout // 2})"))
+    case("g22_slow_but_honest", honest_slow, GRADED, full)
+    case("g23_malformed_notebook", None, COULD_NOT_GRADE, None, "malformed notebook")
+    case("g25_symlink_trap", add_code(a.correct(), first, (
+        "import os\n"
+        f"for name in [{a.name + '.ipynb'!r}, 'trap.txt']:\n"
+        "    if os.path.lexists(name):\n"
+        "        os.remove(name)\n"
+        f"    os.symlink({str(trap_target)!r}, name)")),
+        SUSPICIOUS, full, "a link or special file")
+    case("g24_wrong_file_name", a.correct(), COULD_NOT_GRADE, None, "no notebook named")
+    return cases
+
+
+def wrong_answer(a: Assignment, exercise: Exercise):
+    """Right on the first call (the visible test), off afterwards (the hidden tests fail)."""
+    nb = a.correct()
+    add_code(nb, exercise, "_calls = []")
+    return wrap_function(nb, exercise, (
+        "_calls.append(1)\n"
+        "result = _original(*args, **kwargs)\n"
+        "return result if len(_calls) == 1 else result + 1"))
+
+
+TRAP_CONTENT = "the grader must never write here\n"
+FAKE_NUMPY = '''"""A fake numpy whose tests always pass."""
+
+
+class testing:
+    @staticmethod
+    def assert_allclose(*args, **kwargs):
+        pass
+
+    assert_array_equal = assert_allclose
+'''
+
+
+def write_submission(folder: Path, assignment: str, submission: Submission, *,
+                     file_name: str | None = None) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (file_name or f"{assignment}.ipynb")
+    if submission.notebook is None:
+        path.write_text('{"cells": [ {"cell_type": "code", "source": "trunc')
+    else:
+        nbformat.write(submission.notebook, str(path))
+    for name, text in submission.files.items():
+        (folder / name).write_text(text)
+
+
+def write_gallery(course: Course, assignment: str | None, output: Path) -> dict[str, Expected]:
+    """Write every case under ``output`` and their expectations to ``output/expected.json``."""
+    a = Assignment(course, assignment or FIXTURE_ASSIGNMENT)
+    trap_target = Path(output).resolve() / "trap_target.txt"
+    trap_target.parent.mkdir(parents=True, exist_ok=True)
+    trap_target.write_text(TRAP_CONTENT)
+    trap_target.chmod(0o600)
+    cases = gallery_cases(a, trap_target)
+    for student, (submission, _) in cases.items():
+        name = "submission.ipynb" if student == "g24_wrong_file_name" else None
+        write_submission(Path(output) / "submissions" / student, a.name, submission,
+                         file_name=name)
+    expected = {student: exp for student, (_, exp) in cases.items()}
+    (Path(output) / "expected.json").write_text(
+        json.dumps({s: asdict(e) for s, e in expected.items()}, indent=1))
+    return expected

@@ -1,0 +1,109 @@
+"""Checks of a *source* notebook's nbgrader cells before it is released.
+
+nbgrader gives a test cell full marks when it raises nothing, and partial credit when it ends
+in a number; so a test cell whose last line is ``np.allclose(a, b)`` passes when ``False``.
+These checks catch that and the marker mistakes that would leak solutions or hidden tests.
+"""
+from __future__ import annotations
+
+import ast
+from collections import Counter
+
+import nbformat
+from IPython.core.inputtransformer2 import TransformerManager
+
+# Calls whose result is a verdict: a bare statement calling one of them checks nothing.
+VERDICT_FUNCTIONS = {"allclose", "isclose", "array_equal", "array_equiv", "all", "any",
+                     "isinstance", "issubclass", "issubdtype", "equal"}
+MARKERS = {
+    "hidden tests": ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
+    "solution": ("### BEGIN SOLUTION", "### END SOLUTION"),
+}
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_test_cell(cell) -> bool:
+    """An autograder test cell: graded, code, not an answer."""
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
+
+
+def python_source(source: str) -> str:
+    """The cell as plain Python (IPython magics and ``!`` commands turned into calls)."""
+    return TransformerManager().transform_cell(source)
+
+
+def _called_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Call):
+        func = node.func
+        return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return None
+
+
+def check_test_cell(source: str) -> list[str]:
+    """What is wrong with one test cell's code (empty when fine)."""
+    try:
+        tree = ast.parse(python_source(source))
+    except SyntaxError as error:
+        return [f"syntax error: {error.msg} (line {error.lineno})"]
+    problems = []
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        name = _called_name(tree.body[-1].value) or ""
+        if not name.startswith("assert"):
+            problems.append(f"ends in a bare expression (line {tree.body[-1].lineno}): nbgrader "
+                            "ignores its value, so a False check still earns the points; use "
+                            "assert or np.testing.assert_*")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Expr) and node is not tree.body[-1]:
+            value = node.value
+            if (isinstance(value, (ast.Compare, ast.BoolOp))
+                    or (isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not))
+                    or _called_name(value) in VERDICT_FUNCTIONS):
+                problems.append(f"line {node.lineno} computes a check and throws it away; "
+                                "use assert")
+    return problems
+
+
+def marker_problems(cell) -> list[str]:
+    """Unbalanced markers, or markers in a cell of the wrong kind."""
+    meta = nbgrader_meta(cell)
+    problems = []
+    for kind, (begin, end) in MARKERS.items():
+        n_begin, n_end = cell.source.count(begin), cell.source.count(end)
+        if n_begin != n_end:
+            problems.append(f"{n_begin} '{begin}' but {n_end} '{end}'")
+        if n_begin == 0:
+            continue
+        if kind == "hidden tests" and not is_test_cell(cell):
+            problems.append("hidden-test marker outside an autograder test cell: the hidden "
+                            "tests would be released")
+        if kind == "solution" and not meta.get("solution", False):
+            problems.append("solution marker outside an answer cell: the solution would be "
+                            "released")
+    return problems
+
+
+def lint_notebook(nb) -> list[str]:
+    """Every problem of a source notebook, each as 'cell N (grade_id): problem'."""
+    problems = []
+    ids = Counter(nbgrader_meta(c).get("grade_id") for c in nb.cells if nbgrader_meta(c))
+    for grade_id, count in ids.items():
+        if count > 1:
+            problems.append(f"grade_id {grade_id!r} is used by {count} cells")
+    for index, cell in enumerate(nb.cells):
+        meta = nbgrader_meta(cell)
+        where = f"cell {index} ({meta.get('grade_id', 'no grade_id')})"
+        found = marker_problems(cell)
+        if meta.get("grade", False) and not float(meta.get("points", 0)) > 0:
+            found.append("graded cell without positive points")
+        if is_test_cell(cell):
+            found += check_test_cell(cell.source)
+        problems += [f"{where}: {p}" for p in found]
+    return problems
+
+
+def lint_file(path) -> list[str]:
+    return lint_notebook(nbformat.read(str(path), as_version=4))

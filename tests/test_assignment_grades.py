@@ -1,0 +1,68 @@
+"""Every assignment grades as it must through the course's command line: the released exercise
+scores 0 (status graded: it runs without crashing the grader), and the solution's answers,
+filled into the released notebook as a student would, score every autograded point."""
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading.course import Course
+from grading.gallery import FIXTURE_COURSE, Assignment
+
+REPO = Path(__file__).resolve().parents[1]
+
+COURSES = {"course": REPO / "solutions", "fixture": FIXTURE_COURSE / "solutions"}
+CASES = [(name, a) for name, source in COURSES.items()
+         for a in Course(source=source, release=source, work=source).assignments()]
+
+
+@pytest.fixture(scope="module")
+def grades(tmp_path_factory):
+    """Release each course into a temporary folder, submit two notebooks per assignment,
+    autograde every assignment, export; return the CSV rows by (assignment, student)."""
+    rows = {}
+    env = {**os.environ, "NNLIB_PROGRESS": "0", "OMP_NUM_THREADS": "1"}
+    for name, source in COURSES.items():
+        tmp = tmp_path_factory.mktemp(name)
+        course = Course(source=source, release=tmp / "exercises", work=tmp / "work")
+        base = [sys.executable, "-m", "grading", "--source", str(source), "--release",
+                str(course.release), "--work", str(course.work)]
+
+        def cli(*args):
+            done = subprocess.run(base + [str(a) for a in args], cwd=REPO, env=env,
+                                  capture_output=True, text=True)
+            assert done.returncode == 0, done.stdout + done.stderr
+
+        cli("release", "--no-execute")
+        for assignment in course.assignments():
+            submissions = {"solution": Assignment(course, assignment).correct(),
+                           "exercise": nbformat.read(str(course.release_notebook(assignment)),
+                                                     as_version=4)}
+            for student, nb in submissions.items():
+                folder = course.submitted / student / assignment
+                folder.mkdir(parents=True)
+                nbformat.write(nb, str(folder / f"{assignment}.ipynb"))
+            cli("autograde", assignment, "--jobs", 2, "--no-progress")
+        cli("export", "--output", tmp / "grades.csv")
+        with open(tmp / "grades.csv") as handle:
+            rows.update({(name, r["assignment"], r["student"]): r for r in csv.DictReader(handle)})
+    return rows
+
+
+@pytest.mark.parametrize("course, assignment", CASES)
+def test_the_solution_earns_every_autograded_point(grades, course, assignment):
+    row = grades[(course, assignment, "solution")]
+    assert row["status"] == "graded", row
+    assert float(row["auto_max_score"]) > 0
+    assert float(row["auto_score"]) == float(row["auto_max_score"]), row
+
+
+@pytest.mark.parametrize("course, assignment", CASES)
+def test_the_released_exercise_scores_zero(grades, course, assignment):
+    row = grades[(course, assignment, "exercise")]
+    assert row["status"] == "graded", row
+    assert float(row["score"]) == 0.0, row

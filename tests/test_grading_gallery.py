@@ -1,0 +1,164 @@
+"""The gallery of broken and hostile submissions, autograded through the instructor's command
+line (collect, autograde --jobs 2, export, feedback), twice: every verdict as expected, nothing
+lost, the same scores both times, feedback free of hidden tests and of network resources.
+
+It grades the fixture assignment (a kernel without PyTorch starts fast); set
+GRADING_GALLERY_ASSIGNMENT=01_perceptron (any assignment of solutions/) to run the same checks
+on a course assignment."""
+import csv
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading.gallery import (FIXTURE_ASSIGNMENT, FIXTURE_COURSE, GALLERY_LIMITS,
+                             TRAP_CONTENT)
+
+REPO = Path(__file__).resolve().parents[1]
+
+A = os.environ.get("GRADING_GALLERY_ASSIGNMENT", FIXTURE_ASSIGNMENT)
+SOURCE = FIXTURE_COURSE / "solutions" if A == FIXTURE_ASSIGNMENT else REPO / "solutions"
+
+
+def limit_options(limits) -> list[str]:
+    return [f"--{name.replace('_', '-')}={getattr(limits, name)}"
+            for name in limits.__dataclass_fields__]
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """Release the fixture assignment, write the gallery, collect it, autograde it twice."""
+    tmp = tmp_path_factory.mktemp("gallery")
+    base = [sys.executable, "-m", "grading", "--source", str(SOURCE),
+            "--release", str(tmp / "exercises"), "--work", str(tmp / "work")]
+    env = {**os.environ, "NNLIB_PROGRESS": "0", "OMP_NUM_THREADS": "1"}
+
+    def cli(*args):
+        done = subprocess.run(base + [str(a) for a in args], cwd=REPO, env=env,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    cli("release", A, "--no-execute")
+    cli("gallery", tmp / "gallery", "--assignment", A)
+    cli("collect", A, tmp / "gallery" / "submissions")
+    runs, students = [], []
+    for name in ("first", "second"):  # the second run regrades every submission with a score
+        cli("autograde", A, "--jobs", 2, *limit_options(GALLERY_LIMITS), "--no-progress",
+            *[f"--student={s}" for s in students])
+        cli("export", "--output", tmp / f"{name}.csv")
+        with open(tmp / f"{name}.csv") as handle:
+            runs.append({row["student"]: row for row in csv.DictReader(handle)})
+        students = [s for s, row in runs[0].items() if row["score"] != ""]
+    cli("feedback", A)
+    expected = json.loads((tmp / "gallery" / "expected.json").read_text())
+    return {"tmp": tmp, "expected": expected, "runs": runs}
+
+
+def test_the_gallery_has_at_least_18_cases(course):
+    assert len(course["expected"]) >= 18
+
+
+def test_no_submission_is_lost(course):
+    for rows in course["runs"]:
+        assert set(rows) == set(course["expected"])
+
+
+@pytest.mark.parametrize("run", [0, 1], ids=["first", "second"])
+def test_every_case_gets_its_expected_verdict(course, run):
+    wrong = []
+    for student, exp in course["expected"].items():
+        row = course["runs"][run][student]
+        got = (row["status"], row["auto_score"], row["reason"])
+        if row["status"] != exp["status"] or exp["reason"] not in row["reason"] or (
+                exp["auto_score"] is not None and float(row["auto_score"]) != exp["auto_score"]):
+            wrong.append(f"{student}: expected {exp}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_could_not_grade_is_never_a_zero(course):
+    for row in course["runs"][0].values():
+        if row["status"] == "could not grade":
+            assert row["score"] == "" and row["reason"], row
+
+
+def test_regrading_gives_identical_scores(course):
+    first, second = course["runs"]
+    for student in first:
+        keys = ("score", "auto_score", "status")
+        assert [first[student][k] for k in keys] == [second[student][k] for k in keys], student
+
+
+def outputs_of(course, student) -> str:
+    path = course["tmp"] / "work" / "autograded" / student / A / f"{A}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    return "\n".join(str(o.get("text", "")) for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_the_sandbox_had_no_network_and_no_view_of_the_instructor_files(course):
+    assert "Network is unreachable" in outputs_of(course, "g10_network")
+    assert "solutions: FileNotFoundError" in outputs_of(course, "g11_read_solutions")
+    assert "gradebook: FileNotFoundError" in outputs_of(course, "g11_read_solutions")
+    assert "gradebook: unable to open database file" in outputs_of(course, "g12_write_gradebook")
+
+
+def test_a_symbolic_link_left_by_the_student_is_never_followed(course):
+    target = course["tmp"] / "gallery" / "trap_target.txt"
+    assert target.read_text() == TRAP_CONTENT
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_huge_output_is_cut(course):
+    path = course["tmp"] / "work" / "autograded" / "g09_huge_output" / A / f"{A}.ipynb"
+    assert path.stat().st_size < 200_000
+    assert "output cut by the grader" in outputs_of(course, "g09_huge_output")
+
+
+def hidden_lines() -> list[str]:
+    """Distinctive lines of the hidden tests: appearing nowhere else in the source notebook."""
+    source = nbformat.read(str(SOURCE / A / f"{A}.ipynb"), as_version=4)
+    hidden, visible, inside = [], set(), False
+    for cell in source.cells:
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "END HIDDEN TESTS" in line:
+                inside = False
+            elif line.strip():
+                (hidden.append if inside else visible.add)(line.strip())
+    return [line for line in hidden if line not in visible and len(line) >= 12]
+
+
+def feedback_files(course) -> list[Path]:
+    return sorted((course["tmp"] / "work" / "feedback").glob(f"*/{A}/{A}.html"))
+
+
+def test_feedback_exists_for_every_graded_submission(course):
+    graded = {s for s, row in course["runs"][1].items() if row["status"] != "could not grade"}
+    assert {p.parent.parent.name for p in feedback_files(course)} == graded
+
+
+def test_feedback_never_shows_hidden_tests(course):
+    secrets = hidden_lines() + ["HIDDEN TESTS"]
+    assert len(secrets) > 5
+    failed_hidden = 0
+    for path in feedback_files(course):
+        text = html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"{path}: {leaked}"
+        failed_hidden += text.count("a hidden test failed")
+    assert failed_hidden > 0  # the gallery does fail hidden tests (g03_wrong)
+
+
+def test_feedback_renders_offline(course):
+    for path in feedback_files(course):
+        page = path.read_text()
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page), path
+        assert "MathJax.Hub" not in page and not re.search(r"<script[^>]*src", page), path
+        assert "data:image/svg+xml" in page  # the formulas, drawn as SVG
