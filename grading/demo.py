@@ -17,19 +17,16 @@ import numpy as np
 
 from .autograde import autograde, print_table
 from .course import Course
-from .gallery import FIXTURE_ASSIGNMENT, FIXTURE_COURSE, Assignment, add_code, wrong_answer
+from .gallery import FIXTURE_COURSE, Assignment, add_code, default_assignment, wrong_answer
 from .release import generate
 from .sandbox import Limits
 from .verdict import Verdict
-
-PREFERRED_ASSIGNMENT = "01_perceptron"
 
 
 def demo_course(course: Course, assignment: str | None) -> tuple[Course, str]:
     """The demo's own course (``WORK/demo``) and the assignment it grades."""
     if assignment is None:
-        assignment = PREFERRED_ASSIGNMENT if PREFERRED_ASSIGNMENT in course.assignments() \
-            else FIXTURE_ASSIGNMENT
+        assignment = default_assignment(course)
     source = course.source if assignment in course.assignments() else FIXTURE_COURSE / "solutions"
     demo = Course(source=source, release=course.work / "demo" / "exercises",
                   work=course.work / "demo", course_id=course.course_id, root=course.root)

@@ -24,6 +24,7 @@ from .verdict import COULD_NOT_GRADE, GRADED, SUSPICIOUS
 
 FIXTURE_COURSE = REPO / "tests" / "fixtures" / "course"
 FIXTURE_ASSIGNMENT = "f01_neuron"
+PREFERRED_ASSIGNMENT = "01_perceptron"
 # Tight limits, so that the infinite loop costs seconds; honest cells still fit easily.
 GALLERY_LIMITS = Limits(cell_timeout=10, total_timeout=20, memory_mb=3072, cpu_seconds=60)
 
@@ -247,13 +248,15 @@ def gallery_cases(a: Assignment, trap_target: Path,
 
 
 def wrong_answer(a: Assignment, exercise: Exercise):
-    """Right on the first call (the visible test), off afterwards (the hidden tests fail)."""
+    """Right for the calls the visible tests make (the released test cells hold only those),
+    off afterwards: the hidden tests fail."""
+    visible_calls = sum(a.release.cells[i].source.count(f"{exercise.function}(") for i in exercise.tests)
     nb = a.correct()
     add_code(nb, exercise, "_calls = []")
     return wrap_function(nb, exercise, (
         "_calls.append(1)\n"
         "result = _original(*args, **kwargs)\n"
-        "return result if len(_calls) == 1 else result + 1"))
+        f"return result if len(_calls) <= {max(visible_calls, 1)} else result + 1"))
 
 
 TRAP_CONTENT = "the grader must never write here\n"
@@ -281,9 +284,14 @@ def write_submission(folder: Path, assignment: str, submission: Submission, *,
         (folder / name).write_text(text)
 
 
+def default_assignment(course: Course) -> str:
+    """01_perceptron when the course has it, else the grading tests' fixture."""
+    return PREFERRED_ASSIGNMENT if PREFERRED_ASSIGNMENT in course.assignments() else FIXTURE_ASSIGNMENT
+
+
 def write_gallery(course: Course, assignment: str | None, output: Path) -> dict[str, Expected]:
     """Write every case under ``output`` and their expectations to ``output/expected.json``."""
-    a = Assignment(course, assignment or FIXTURE_ASSIGNMENT)
+    a = Assignment(course, assignment or default_assignment(course))
     trap_target = Path(output).resolve() / "trap_target.txt"
     trap_target.parent.mkdir(parents=True, exist_ok=True)
     trap_target.write_text(TRAP_CONTENT)

@@ -2,9 +2,8 @@
 line (collect, autograde --jobs 2, export, feedback), twice: every verdict as expected, nothing
 lost, the same scores both times, feedback free of hidden tests and of network resources.
 
-It grades the fixture assignment (a kernel without PyTorch starts fast); set
-GRADING_GALLERY_ASSIGNMENT=01_perceptron (any assignment of solutions/) to run the same checks
-on a course assignment."""
+It grades the course's first assignment, 01_perceptron; GRADING_GALLERY_ASSIGNMENT names
+another one of solutions/, or f01_neuron, the small fixture under tests/fixtures."""
 import csv
 import html
 import json
@@ -22,7 +21,7 @@ from grading.gallery import (FIXTURE_ASSIGNMENT, FIXTURE_COURSE, GALLERY_LIMITS,
 
 REPO = Path(__file__).resolve().parents[1]
 
-A = os.environ.get("GRADING_GALLERY_ASSIGNMENT", FIXTURE_ASSIGNMENT)
+A = os.environ.get("GRADING_GALLERY_ASSIGNMENT", "01_perceptron")
 SOURCE = FIXTURE_COURSE / "solutions" if A == FIXTURE_ASSIGNMENT else REPO / "solutions"
 
 
