@@ -35,17 +35,23 @@ def demo_course(course: Course, assignment: str | None) -> tuple[Course, str]:
 
 
 def class_notebooks(a: Assignment, n_students: int, seed: int = 0) -> dict[str, object]:
-    """Student id -> notebook, of varied quality (seeded)."""
+    """Student id -> notebook, of varied quality (seeded): each exercise right, left blank or
+    wrong; now and then a syntax error. The first student gets everything right, the last
+    one's notebook kills its kernel."""
     rng = np.random.default_rng(seed)
     notebooks = {}
     for i in range(1, n_students + 1):
-        choice = rng.choice(["correct", "blank", "wrong"], size=len(a.exercises), p=[0.6, 0.2, 0.2])
+        choice = rng.choice(["correct", "blank", "wrong"], size=len(a.exercises), p=[0.7, 0.15, 0.15])
+        if i == 1:
+            choice[:] = "correct"
         nb = a.correct(skip=[e for e, c in zip(a.exercises, choice) if c == "blank"])
         for exercise, c in zip(a.exercises, choice):
             if c == "wrong":
                 nb.cells[exercise.answer] = wrong_answer(a, exercise).cells[exercise.answer]
         if rng.random() < 0.1:
             add_code(nb, a.exercises[int(rng.integers(len(a.exercises)))], "oops = (")
+        if i == n_students:
+            add_code(nb, a.exercises[-1], "import os\nos._exit(1)")
         notebooks[f"student_{i:02d}"] = nb
     return notebooks
 
