@@ -107,3 +107,19 @@ def lint_notebook(nb) -> list[str]:
 
 def lint_file(path) -> list[str]:
     return lint_notebook(nbformat.read(str(path), as_version=4))
+
+
+def hidden_test_lines(nb, min_length: int = 1) -> list[str]:
+    """Lines (stripped, at least ``min_length`` characters) of a source notebook's hidden-test
+    regions that appear nowhere outside them: text whose presence in a released notebook or a
+    feedback file would give a hidden test away."""
+    hidden, visible, inside = [], set(), False
+    for cell in nb.cells:
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "END HIDDEN TESTS" in line:
+                inside = False
+            elif line.strip():
+                (hidden.append if inside else visible.add)(line.strip())
+    return [line for line in hidden if line not in visible and len(line) >= min_length]

@@ -18,6 +18,7 @@ import pytest
 
 from grading.gallery import (FIXTURE_ASSIGNMENT, FIXTURE_COURSE, GALLERY_LIMITS,
                              TRAP_CONTENT)
+from grading.lint import hidden_test_lines
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -121,17 +122,7 @@ def test_a_huge_output_is_cut(course):
 
 def hidden_lines() -> list[str]:
     """Distinctive lines of the hidden tests: appearing nowhere else in the source notebook."""
-    source = nbformat.read(str(SOURCE / A / f"{A}.ipynb"), as_version=4)
-    hidden, visible, inside = [], set(), False
-    for cell in source.cells:
-        for line in cell.source.splitlines():
-            if "BEGIN HIDDEN TESTS" in line:
-                inside = True
-            elif "END HIDDEN TESTS" in line:
-                inside = False
-            elif line.strip():
-                (hidden.append if inside else visible.add)(line.strip())
-    return [line for line in hidden if line not in visible and len(line) >= 12]
+    return hidden_test_lines(nbformat.read(str(SOURCE / A / f"{A}.ipynb"), as_version=4), min_length=12)
 
 
 def feedback_files(course) -> list[Path]:

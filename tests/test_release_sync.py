@@ -9,6 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grading.lint import hidden_test_lines
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "course"
 COURSES = {"course": (REPO / "solutions", REPO / "exercises"),
@@ -47,18 +49,7 @@ def test_release_equals_the_committed_exercise(regenerated, course, assignment):
 
 
 def hidden_lines(notebook: Path) -> list[str]:
-    """Lines of the hidden-test regions that appear nowhere else in the source notebook."""
-    nb = nbformat.read(str(notebook), as_version=4)
-    hidden, visible, inside = [], set(), False
-    for cell in nb.cells:
-        for line in cell.source.splitlines():
-            if "BEGIN HIDDEN TESTS" in line:
-                inside = True
-            elif "END HIDDEN TESTS" in line:
-                inside = False
-            elif line.strip():
-                (hidden.append if inside else visible.add)(line.strip())
-    return [line for line in hidden if line not in visible]
+    return hidden_test_lines(nbformat.read(str(notebook), as_version=4))
 
 
 @pytest.mark.parametrize("course, assignment", CASES)
