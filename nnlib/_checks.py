@@ -61,6 +61,14 @@ def as_label_array(y, name: str, n_classes: int | None = None) -> np.ndarray:
     return arr
 
 
+def as_int(value, name: str, minimum: int = 1) -> int:
+    """Return ``value`` as an int after checking it is a whole number >= ``minimum``
+    (a Python or NumPy integer; bools, floats and strings are refused)."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name}: expected an int >= {minimum}, got {value!r}")
+    return int(value)
+
+
 def as_generator(rng) -> np.random.Generator:
     """Turn a seed (int) or a Generator into a Generator; anything else raises.
 

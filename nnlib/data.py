@@ -15,7 +15,7 @@ import itertools
 
 import numpy as np
 
-from ._checks import as_float_array, as_generator, as_label_array
+from ._checks import as_float_array, as_generator, as_int, as_label_array
 
 FESTIVAL_FEATURES = ("weather", "friend", "commute")
 """Column names of ``festival_situations()``: good weather, a friend comes along, easy commute."""
@@ -55,12 +55,6 @@ def logic_gate(name: str) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def _check_count(n, name: str, minimum: int) -> int:
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {n!r}")
-    return int(n)
-
-
 def _check_nonnegative(value, name: str) -> float:
     if (not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool)
             or not np.isfinite(value) or value < 0):
@@ -85,7 +79,7 @@ def make_xor(n: int = 200, noise: float = 0.15, rng=0) -> tuple[np.ndarray, np.n
     """Noisy XOR: points scattered around the corners (0,0), (0,1), (1,0), (1,1) with
     Gaussian noise of standard deviation ``noise``; label 1 where exactly one coordinate
     is 1. Needs ``n >= 4``. Returns ``X`` (n, 2) float64, ``y`` (n,) int64."""
-    n = _check_count(n, "n", 4)
+    n = as_int(n, "n", 4)
     noise = _check_nonnegative(noise, "noise")
     rng = as_generator(rng)
     corners, corner_labels = logic_gate("xor")
@@ -101,7 +95,7 @@ def make_moons(n: int = 200, noise: float = 0.1, rng=0) -> tuple[np.ndarray, np.
     """Two interleaving half circles: class 0 the upper arc centred at (0, 0), class 1 the
     lower arc centred at (1, 0.5), radius 1, plus Gaussian noise of standard deviation
     ``noise``. Needs ``n >= 2``. Returns ``X`` (n, 2) float64, ``y`` (n,) int64."""
-    n = _check_count(n, "n", 2)
+    n = as_int(n, "n", 2)
     noise = _check_nonnegative(noise, "noise")
     rng = as_generator(rng)
     n_upper, n_lower = _class_sizes(n, 2)
@@ -118,7 +112,7 @@ def make_circles(n: int = 200, noise: float = 0.05, factor: float = 0.5,
     """Two concentric circles: class 0 on the outer one (radius 1), class 1 on the inner one
     (radius ``factor``, between 0 and 1), plus Gaussian noise of standard deviation ``noise``.
     Needs ``n >= 2``. Returns ``X`` (n, 2) float64, ``y`` (n,) int64."""
-    n = _check_count(n, "n", 2)
+    n = as_int(n, "n", 2)
     noise = _check_nonnegative(noise, "noise")
     if not 0 < _check_nonnegative(factor, "factor") < 1:
         raise ValueError(f"factor: expected a number strictly between 0 and 1, got {factor!r}")
@@ -138,8 +132,8 @@ def make_spirals(n: int = 300, n_classes: int = 3, noise: float = 0.2,
     2 pi k / n_classes; the angle gets Gaussian noise of standard deviation ``noise``.
     Needs ``n_classes >= 2`` and ``n >= n_classes``. Returns ``X`` (n, 2) float64,
     ``y`` (n,) int64."""
-    n_classes = _check_count(n_classes, "n_classes", 2)
-    n = _check_count(n, "n", n_classes)
+    n_classes = as_int(n_classes, "n_classes", 2)
+    n = as_int(n, "n", n_classes)
     noise = _check_nonnegative(noise, "noise")
     rng = as_generator(rng)
     parts = []
@@ -160,12 +154,12 @@ def make_blobs(n: int = 200, centers=3, std: float = 1.0, rng=0,
     """
     rng = as_generator(rng)
     if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
-        n_centers = _check_count(centers, "centers", 1)
+        n_centers = as_int(centers, "centers", 1)
         box = _check_nonnegative(box, "box")
         centers = rng.uniform(-box, box, size=(n_centers, 2))
     else:
         centers = as_float_array(centers, "centers", ndim=2)
-    n = _check_count(n, "n", len(centers))
+    n = as_int(n, "n", len(centers))
     std = _check_nonnegative(std, "std")
     parts = [c + rng.normal(0.0, std, size=(size, len(c)))
              for c, size in zip(centers, _class_sizes(n, len(centers)))]
@@ -182,7 +176,7 @@ def stratified_split_indices(y, n_val: int, rng=0, stratify: bool = True):
     """
     y = as_label_array(y, "y")
     n = len(y)
-    n_val = _check_count(n_val, "n_val", 1)
+    n_val = as_int(n_val, "n_val", 1)
     if n_val >= n:
         raise ValueError(f"n_val: expected fewer than the {n} samples, got {n_val}")
     rng = as_generator(rng)

@@ -24,7 +24,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from ._checks import as_float_array, as_generator
+from ._checks import as_float_array, as_generator, as_int
 from .activations import get_activation, softmax, softmax_backward
 
 INITS = ("he", "xavier", "normal")
@@ -110,8 +110,7 @@ class Dense(Layer):
     def __init__(self, n_in: int, n_out: int, rng, init: str = "he", dtype=np.float32):
         super().__init__()
         for name, value in (("n_in", n_in), ("n_out", n_out)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"Dense: expected {name} to be a positive int, got {value!r}")
+            as_int(value, f"Dense {name}")
         if init not in INITS:
             raise ValueError(f"Dense: expected init in {INITS}, got {init!r}")
         if np.dtype(dtype) not in DTYPES:

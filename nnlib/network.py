@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import as_float_array, as_generator, as_label_array
+from ._checks import as_float_array, as_generator, as_int, as_label_array
 from .activations import sigmoid
 from .layers import Dense, Layer
 from .losses import get_loss, one_hot
@@ -169,8 +169,7 @@ class EarlyStopping:
     """
 
     def __init__(self, patience: int, min_delta: float = 0.0):
-        if not isinstance(patience, (int, np.integer)) or isinstance(patience, bool) or patience < 1:
-            raise ValueError(f"EarlyStopping: expected patience to be an int >= 1, got {patience!r}")
+        as_int(patience, "EarlyStopping patience")
         if not isinstance(min_delta, (int, float, np.number)) or not min_delta >= 0:
             raise ValueError(f"EarlyStopping: expected min_delta >= 0, got {min_delta!r}")
         self.patience, self.min_delta = int(patience), float(min_delta)
@@ -251,9 +250,7 @@ def fit(model: Layer, X, y, *, loss: str = "softmax_cross_entropy", optimizer, e
     loss_fn, loss_grad = get_loss(loss)
     if not callable(getattr(optimizer, "step", None)):
         raise ValueError(f"optimizer: expected an object with a step(model) method, e.g. SGD, got {optimizer!r}")
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name}: expected a positive int, got {value!r}")
+    epochs, batch_size = as_int(epochs, "epochs"), as_int(batch_size, "batch_size")
     rng = as_generator(rng)
     X, targets = _prepare_data(model, X, y, "X", "y")
     if validation is not None:

@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._checks import as_float_array
+from ._checks import as_float_array, as_int
 
 # A run stops, marked diverged, once |w| exceeds this: far outside every plot, and small
 # enough that the cost at the last point stays finite on the surfaces defined here.
@@ -122,8 +122,7 @@ def gradient_descent(surface: Surface, start, lr: float, n_steps: int) -> Descen
     if w.shape != (2,):
         raise ValueError(f"start: expected one point of shape (2,), got shape {w.shape}")
     lr = _check_positive(lr, "lr")
-    if not isinstance(n_steps, (int, np.integer)) or isinstance(n_steps, bool) or n_steps < 0:
-        raise ValueError(f"n_steps: expected a non-negative int, got {n_steps!r}")
+    n_steps = as_int(n_steps, "n_steps", minimum=0)
     path = [w]
     diverged = False
     for _ in range(n_steps):

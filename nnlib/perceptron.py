@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_float_array, as_generator
+from ._checks import as_float_array, as_generator, as_int
 from .activations import sigmoid, sigmoid_prime
 from .losses import mse, mse_grad
 
@@ -120,8 +120,7 @@ def train_perceptron(X, y, lr: float = 1.0, max_epochs: int = 100, rng=0) -> Per
     lr = _number(lr, "lr")
     if lr <= 0:
         raise ValueError(f"lr: expected a positive learning rate, got {lr}")
-    if isinstance(max_epochs, bool) or not isinstance(max_epochs, (int, np.integer)) or max_epochs < 1:
-        raise ValueError(f"max_epochs: expected a positive int, got {max_epochs!r}")
+    max_epochs = as_int(max_epochs, "max_epochs")
     rng = as_generator(rng)
 
     w, b = np.zeros(X.shape[1]), 0.0

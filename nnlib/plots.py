@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from ._checks import as_float_array, as_label_array, check_same_shape
+from ._checks import as_float_array, as_int, as_label_array, check_same_shape
 
 
 def _new_figure(n_rows: int, n_cols: int, panel_size: float, **kwargs):
@@ -39,8 +39,7 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200):
     y = as_label_array(y, "y")
     if len(y) != len(X):
         raise ValueError(f"X and y: expected the same number of rows, got {len(X)} and {len(y)}")
-    if not isinstance(resolution, (int, np.integer)) or isinstance(resolution, bool) or resolution < 2:
-        raise ValueError(f"resolution: expected an int >= 2, got {resolution!r}")
+    resolution = as_int(resolution, "resolution", minimum=2)
     if not callable(predict):
         raise ValueError(f"predict: expected a function from points (m, 2) to predictions, got {predict!r}")
 
@@ -157,8 +156,7 @@ def _as_images(images, image_shape) -> np.ndarray:
 
 def _grid_of_axes(n_panels: int, n_cols: int, panel_size: float):
     """A figure with ``n_panels`` image axes in rows of ``n_cols``, ticks off."""
-    if not isinstance(n_cols, (int, np.integer)) or isinstance(n_cols, bool) or n_cols < 1:
-        raise ValueError(f"n_cols: expected an int >= 1, got {n_cols!r}")
+    n_cols = as_int(n_cols, "n_cols")
     n_cols = min(n_cols, n_panels)
     n_rows = math.ceil(n_panels / n_cols)
     fig, axes = _new_figure(n_rows, n_cols, panel_size)
@@ -224,8 +222,7 @@ def plot_weight_grid(W, image_shape=(28, 28), n_cols: int = 10):
 def confusion_matrix(y_true, y_pred, n_classes: int) -> np.ndarray:
     """Counts ``C`` int64 (n_classes, n_classes): ``C[i, j]`` is how many samples of true
     class i were predicted as class j (rows true, columns predicted; the diagonal is right)."""
-    if not isinstance(n_classes, (int, np.integer)) or isinstance(n_classes, bool) or n_classes < 1:
-        raise ValueError(f"n_classes: expected an int >= 1, got {n_classes!r}")
+    n_classes = as_int(n_classes, "n_classes")
     y_true = as_label_array(y_true, "y_true", n_classes)
     y_pred = as_label_array(y_pred, "y_pred", n_classes)
     check_same_shape(y_true, y_pred, "y_true", "y_pred")

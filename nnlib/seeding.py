@@ -7,6 +7,8 @@ import sys
 
 import numpy as np
 
+from ._checks import as_int
+
 
 def seed_everything(seed: int, threads: int = 1) -> np.random.Generator:
     """Seed Python's ``random`` and NumPy's legacy global state; if PyTorch is imported,
@@ -16,8 +18,7 @@ def seed_everything(seed: int, threads: int = 1) -> np.random.Generator:
     Import torch *before* calling this in a notebook that uses it. Notebooks without torch
     do not pay for importing it (seconds, which add up when grading a class).
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative int, got {seed!r}")
+    as_int(seed, "seed", minimum=0)
     random.seed(seed)
     np.random.seed(seed)
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))

@@ -23,18 +23,12 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import torch
 
-from ._checks import as_float_array, as_generator, as_label_array
+from ._checks import as_float_array, as_generator, as_int, as_label_array
 from .network import History
 from .progress import progress as progress_bar
 
 EVAL_BATCH_SIZE = 1000
 """Examples per forward pass in ``predict`` and ``evaluate`` (bounds memory, not results)."""
-
-
-def _positive_int(value, name: str) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name}: expected a positive int, got {value!r}")
-    return int(value)
 
 
 def _features(X, dtype: torch.dtype) -> torch.Tensor:
@@ -77,7 +71,7 @@ def batches(X, y, batch_size: int, rng=None, shuffle: bool = True,
     seed or a Generator, required), the same as ``nnlib.network.fit``; without, the stored
     order. The last batch is smaller when ``batch_size`` does not divide n.
     """
-    batch_size = _positive_int(batch_size, "batch_size")
+    batch_size = as_int(batch_size, "batch_size")
     features = _features(X, dtype)
     targets = _targets(y, len(features), dtype)
     if shuffle:
@@ -106,7 +100,7 @@ def train_epoch(model: torch.nn.Module, data, optimizer: torch.optim.Optimizer, 
         if len(data) != 2:
             raise ValueError(f"data: expected a pair (X, y) or an iterable of batches, got a tuple of {len(data)}")
         if batch_size is None:
-            raise ValueError("batch_size: expected a positive int to cut (X, y) into batches, got None")
+            raise ValueError("batch_size: expected an int >= 1 to cut (X, y) into batches, got None")
         data = batches(*data, batch_size, rng, dtype=dtype)
     elif not isinstance(data, Iterable):
         raise ValueError(f"data: expected a pair (X, y) or an iterable of batches, got {type(data).__name__}")
@@ -131,7 +125,7 @@ def predict(model: torch.nn.Module, X, batch_size: int = EVAL_BATCH_SIZE) -> np.
     """
     dtype = _model_dtype(model)
     features = _features(X, dtype)
-    batch_size = _positive_int(batch_size, "batch_size")
+    batch_size = as_int(batch_size, "batch_size")
     was_training = model.training
     model.eval()
     try:
@@ -167,7 +161,7 @@ def fit(model: torch.nn.Module, X, y, *, optimizer: torch.optim.Optimizer, loss_
     loss. rng: seed or Generator for the shuffling. progress: a bar over the epochs
     (None: unless NNLIB_PROGRESS=0).
     """
-    epochs = _positive_int(epochs, "epochs")
+    epochs = as_int(epochs, "epochs")
     rng = as_generator(rng)
     if validation is not None and (not isinstance(validation, (tuple, list)) or len(validation) != 2):
         raise ValueError(f"validation: expected a pair (X_val, y_val), got {type(validation).__name__}")

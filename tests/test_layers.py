@@ -234,8 +234,8 @@ def test_softmax_wants_rows_of_scores():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(n_in=0, n_out=3), "expected n_in to be a positive int, got 0"),
-    (dict(n_in=3, n_out=2.5), "expected n_out to be a positive int, got 2.5"),
+    (dict(n_in=0, n_out=3), "Dense n_in: expected an int >= 1, got 0"),
+    (dict(n_in=3, n_out=2.5), "Dense n_out: expected an int >= 1, got 2.5"),
     (dict(n_in=3, n_out=2, init="zeros"), r"expected init in \('he', 'xavier', 'normal'\), got 'zeros'"),
     (dict(n_in=3, n_out=2, dtype=np.int32), "expected dtype float32 or float64, got int32"),
     (dict(n_in=3, n_out=2, rng=None), "rng: expected an int seed or a numpy.random.Generator, got None"),

@@ -236,7 +236,7 @@ def test_fit_stops_early_and_restores_the_best_weights():
 
 
 def test_early_stopping_refuses_bad_settings():
-    with pytest.raises(ValueError, match="expected patience to be an int >= 1, got 0"):
+    with pytest.raises(ValueError, match="EarlyStopping patience: expected an int >= 1, got 0"):
         EarlyStopping(patience=0)
     with pytest.raises(ValueError, match="expected min_delta >= 0"):
         EarlyStopping(patience=1, min_delta=-1)
@@ -353,8 +353,8 @@ def good_fit_arguments():
     (dict(y=np.full(30, "1")), "y: expected numeric labels or targets, got dtype <U1"),
     (dict(y=np.full(30, 3)), r"y: expected labels in \[0, 3\), got values from 3 to 3"),
     (dict(y=np.full((30, 3), np.nan)), "y: expected finite numbers"),
-    (dict(epochs=0), "epochs: expected a positive int, got 0"),
-    (dict(batch_size=2.5), "batch_size: expected a positive int, got 2.5"),
+    (dict(epochs=0), "epochs: expected an int >= 1, got 0"),
+    (dict(batch_size=2.5), "batch_size: expected an int >= 1, got 2.5"),
     (dict(rng=None), "rng: expected an int seed or a numpy.random.Generator, got None"),
     (dict(optimizer=None), r"optimizer: expected an object with a step\(model\) method"),
     (dict(model="mlp"), "model: expected an nnlib Layer"),

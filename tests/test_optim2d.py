@@ -79,9 +79,9 @@ def test_small_steps_crawl_along_the_rosenbrock_valley():
     (dict(lr=0.0), "lr: expected a positive number"),
     (dict(lr=np.inf), "lr: expected a positive number"),
     (dict(lr="0.1"), "lr: expected a positive number"),
-    (dict(n_steps=True), "non-negative int"),
-    (dict(n_steps=-1), "non-negative int"),
-    (dict(n_steps=2.5), "non-negative int"),
+    (dict(n_steps=True), "n_steps: expected an int >= 0"),
+    (dict(n_steps=-1), "n_steps: expected an int >= 0"),
+    (dict(n_steps=2.5), "n_steps: expected an int >= 0"),
 ])
 def test_gradient_descent_rejects_bad_input(kwargs, message):
     arguments = dict(start=(1.0, 1.0), lr=0.1, n_steps=3) | kwargs

@@ -60,7 +60,7 @@ def test_batches_bad_input():
     X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
     with pytest.raises(ValueError, match="rng: expected a seed"):
         list(batches(X, y, 2))
-    with pytest.raises(ValueError, match="batch_size: expected a positive int, got 0"):
+    with pytest.raises(ValueError, match="batch_size: expected an int >= 1, got 0"):
         list(batches(X, y, 0, rng=0))
     with pytest.raises(ValueError, match="y: expected 4 targets, one per row of X, got 3"):
         list(batches(X, y[:3], 2, rng=0))
@@ -107,7 +107,7 @@ def test_train_epoch_bad_input(blobs):
     X, y = blobs
     model = small_net()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    with pytest.raises(ValueError, match="batch_size: expected a positive int to cut"):
+    with pytest.raises(ValueError, match="batch_size: expected an int >= 1 to cut"):
         train_epoch(model, (X, y), optimizer, F.cross_entropy, rng=0)
     with pytest.raises(ValueError, match="got a tuple of 3"):
         train_epoch(model, (X, y, y), optimizer, F.cross_entropy, batch_size=10, rng=0)
@@ -187,7 +187,7 @@ def test_fit_bad_input(blobs):
     X, y = blobs
     model = small_net()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    with pytest.raises(ValueError, match="epochs: expected a positive int, got 0"):
+    with pytest.raises(ValueError, match="epochs: expected an int >= 1, got 0"):
         fit(model, X, y, optimizer=optimizer, loss_fn=F.cross_entropy, epochs=0, batch_size=8, rng=0)
     with pytest.raises(ValueError, match="validation: expected a pair"):
         fit(model, X, y, optimizer=optimizer, loss_fn=F.cross_entropy, epochs=1, batch_size=8, rng=0,
