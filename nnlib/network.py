@@ -155,6 +155,18 @@ class History:
     best_epoch: int | None = None
     stopped_epoch: int | None = None
 
+    def record(self, train: tuple[float, float], val: tuple[float, float] | None = None) -> dict[str, str]:
+        """Append one epoch's (loss, accuracy) on the training set and, if given, on the
+        validation set; return the losses, formatted for a progress bar's postfix."""
+        self.train_loss.append(train[0])
+        self.train_accuracy.append(train[1])
+        figures = {"loss": f"{train[0]:.4f}"}
+        if val is not None:
+            self.val_loss.append(val[0])
+            self.val_accuracy.append(val[1])
+            figures["val_loss"] = f"{val[0]:.4f}"
+        return figures
+
     @property
     def epochs(self) -> int:
         """Number of epochs trained."""
@@ -273,17 +285,10 @@ def fit(model: Layer, X, y, *, loss: str = "softmax_cross_entropy", optimizer, e
             model._backward(_gradient(loss_grad, output, targets[batch], epoch), need_grad_x=False)
             optimizer.step(model)
 
-        train_loss, train_accuracy = _loss_and_accuracy(model, X, targets, loss, loss_fn)
-        history.train_loss.append(train_loss)
-        history.train_accuracy.append(train_accuracy)
-        if validation is None:
-            epoch_bar.set_postfix(loss=f"{train_loss:.4f}")
-            continue
-        val_loss, val_accuracy = _loss_and_accuracy(model, X_val, targets_val, loss, loss_fn)
-        history.val_loss.append(val_loss)
-        history.val_accuracy.append(val_accuracy)
-        epoch_bar.set_postfix(loss=f"{train_loss:.4f}", val_loss=f"{val_loss:.4f}")
-        if early_stopping is not None and early_stopping.update(model, epoch, val_loss):
+        train = _loss_and_accuracy(model, X, targets, loss, loss_fn)
+        val = None if validation is None else _loss_and_accuracy(model, X_val, targets_val, loss, loss_fn)
+        epoch_bar.set_postfix(history.record(train, val))
+        if early_stopping is not None and early_stopping.update(model, epoch, val[0]):
             history.stopped_epoch = epoch
             break
 

@@ -169,16 +169,9 @@ def fit(model: torch.nn.Module, X, y, *, optimizer: torch.optim.Optimizer, loss_
     epoch_bar = progress_bar(range(epochs), enabled=progress, desc="training", unit="epoch")
     for _ in epoch_bar:
         train_epoch(model, (X, y), optimizer, loss_fn, batch_size=batch_size, rng=rng)
-        train_loss, train_accuracy = evaluate(model, X, y, loss_fn)
-        history.train_loss.append(train_loss)
-        history.train_accuracy.append(train_accuracy)
-        if validation is None:
-            epoch_bar.set_postfix(loss=f"{train_loss:.4f}")
-            continue
-        val_loss, val_accuracy = evaluate(model, *validation, loss_fn)
-        history.val_loss.append(val_loss)
-        history.val_accuracy.append(val_accuracy)
-        epoch_bar.set_postfix(loss=f"{train_loss:.4f}", val_loss=f"{val_loss:.4f}")
+        train = evaluate(model, X, y, loss_fn)
+        val = None if validation is None else evaluate(model, *validation, loss_fn)
+        epoch_bar.set_postfix(history.record(train, val))
     if validation is not None:
         history.best_epoch = int(np.argmin(history.val_loss)) + 1
     return history

@@ -9,7 +9,7 @@ import torch
 from nnlib.gradcheck import check_layer
 from nnlib.layers import Activation, Dense, Dropout, Softmax
 from nnlib.losses import one_hot, softmax_cross_entropy, softmax_cross_entropy_grad
-from nnlib.network import SGD, EarlyStopping, Sequential, accuracy, evaluate, fit
+from nnlib.network import SGD, EarlyStopping, History, Sequential, accuracy, evaluate, fit
 
 torch.set_num_threads(1)
 
@@ -243,6 +243,15 @@ def test_early_stopping_refuses_bad_settings():
 
 
 # ---------------------------------------------------------------- fit and evaluate
+
+
+def test_history_records_an_epoch_and_formats_the_postfix():
+    history = History()
+    assert history.record((0.5, 0.8)) == {"loss": "0.5000"}
+    assert history.record((0.25, 0.9), (0.375, 0.85)) == {"loss": "0.2500", "val_loss": "0.3750"}
+    assert (history.train_loss, history.train_accuracy) == ([0.5, 0.25], [0.8, 0.9])
+    assert (history.val_loss, history.val_accuracy) == ([0.375], [0.85])
+    assert history.epochs == 2
 
 
 def test_fit_learns_and_records_a_history():
