@@ -3,9 +3,6 @@ scores 0 (status graded: it runs without crashing the grader, and only its unans
 exercises' tests fail), and the solution's answers, filled into the released notebook as a
 student would, score every autograded point."""
 import csv
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -22,23 +19,15 @@ CASES = [(name, a) for name, source in COURSES.items()
 
 
 @pytest.fixture(scope="module")
-def grades(tmp_path_factory):
+def grades(tmp_path_factory, grading_cli):
     """Release each course into a temporary folder, submit two notebooks per assignment,
     autograde every assignment, export; return the CSV rows by (course, assignment, student)
     and the autograded notebooks' paths by the same keys."""
     rows, autograded = {}, {}
-    env = {**os.environ, "NNLIB_PROGRESS": "0", "OMP_NUM_THREADS": "1"}
     for name, source in COURSES.items():
         tmp = tmp_path_factory.mktemp(name)
         course = Course(source=source, release=tmp / "exercises", work=tmp / "work")
-        base = [sys.executable, "-m", "grading", "--source", str(source), "--release",
-                str(course.release), "--work", str(course.work)]
-
-        def cli(*args):
-            done = subprocess.run(base + [str(a) for a in args], cwd=REPO, env=env,
-                                  capture_output=True, text=True)
-            assert done.returncode == 0, done.stdout + done.stderr
-
+        cli = grading_cli(source, course.release, course.work)
         cli("release", "--no-execute")
         for assignment in course.assignments():
             submissions = {"solution": Assignment(course, assignment).correct(),

@@ -1,9 +1,6 @@
 """``collect`` takes an LMS zip export (or a differently named layout with --pattern) into the
 course, and ``export`` lists every collected submission, graded or not: never a silent zero."""
 import csv
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -16,17 +13,8 @@ RELEASED = (FIXTURE / "exercises" / A / f"{A}.ipynb").read_text()
 
 
 @pytest.fixture
-def cli(tmp_path):
-    base = [sys.executable, "-m", "grading", "--source", str(FIXTURE / "solutions"),
-            "--release", str(FIXTURE / "exercises"), "--work", str(tmp_path / "work")]
-
-    def run(*args):
-        done = subprocess.run(base + [str(a) for a in args], cwd=REPO, capture_output=True,
-                              text=True, env={**os.environ, "NNLIB_PROGRESS": "0"})
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout
-
-    return run
+def cli(tmp_path, grading_cli):
+    return grading_cli(FIXTURE / "solutions", FIXTURE / "exercises", tmp_path / "work")
 
 
 def test_a_zip_export_is_collected_and_listed_as_not_yet_graded(cli, tmp_path):

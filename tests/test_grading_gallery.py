@@ -9,8 +9,6 @@ import html
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -32,19 +30,10 @@ def limit_options(limits) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
+def course(tmp_path_factory, grading_cli):
     """Release the fixture assignment, write the gallery, collect it, autograde it twice."""
     tmp = tmp_path_factory.mktemp("gallery")
-    base = [sys.executable, "-m", "grading", "--source", str(SOURCE),
-            "--release", str(tmp / "exercises"), "--work", str(tmp / "work")]
-    env = {**os.environ, "NNLIB_PROGRESS": "0", "OMP_NUM_THREADS": "1"}
-
-    def cli(*args):
-        done = subprocess.run(base + [str(a) for a in args], cwd=REPO, env=env,
-                              capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout
-
+    cli = grading_cli(SOURCE, tmp / "exercises", tmp / "work")
     cli("release", A, "--no-execute")
     cli("gallery", tmp / "gallery", "--assignment", A)
     cli("collect", A, tmp / "gallery" / "submissions")

@@ -1,9 +1,6 @@
 """exercises/ is exactly what the release step generates from solutions/ (and the same for the
 fixture course of the grading tests), and no released notebook contains a hidden test."""
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -25,16 +22,12 @@ CASES = [(course, a) for course, (source, _) in COURSES.items() for a in assignm
 
 
 @pytest.fixture(scope="module")
-def regenerated(tmp_path_factory):
+def regenerated(tmp_path_factory, grading_cli):
     """Each course's release, regenerated into a temporary folder by the release step."""
     out = {}
     for course, (source, _) in COURSES.items():
         tmp = tmp_path_factory.mktemp(course)
-        done = subprocess.run(
-            [sys.executable, "-m", "grading", "--source", str(source), "--release",
-             str(tmp / "exercises"), "--work", str(tmp / "work"), "release", "--no-execute"],
-            cwd=REPO, capture_output=True, text=True, env={**os.environ, "NNLIB_PROGRESS": "0"})
-        assert done.returncode == 0, done.stdout + done.stderr
+        grading_cli(source, tmp / "exercises", tmp / "work")("release", "--no-execute")
         out[course] = tmp / "exercises"
     return out
 
