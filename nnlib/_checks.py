@@ -69,6 +69,18 @@ def as_int(value, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
+def as_number(value, name: str, minimum: float | None = None, *, positive: bool = False) -> float:
+    """Return ``value`` as a float after checking it is a finite real number (a bool is
+    refused), at least ``minimum`` if given, and above 0 if ``positive``."""
+    wanted = "a positive number" if positive else "a finite number" + (
+        f" >= {minimum:g}" if minimum is not None else "")
+    if (not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool)
+            or not np.isfinite(value) or (minimum is not None and value < minimum)
+            or (positive and value <= 0)):
+        raise ValueError(f"{name}: expected {wanted}, got {value!r}")
+    return float(value)
+
+
 def as_generator(rng) -> np.random.Generator:
     """Turn a seed (int) or a Generator into a Generator; anything else raises.
 

@@ -15,7 +15,7 @@ import itertools
 
 import numpy as np
 
-from ._checks import as_float_array, as_generator, as_int, as_label_array
+from ._checks import as_float_array, as_generator, as_int, as_label_array, as_number
 
 FESTIVAL_FEATURES = ("weather", "friend", "commute")
 """Column names of ``festival_situations()``: good weather, a friend comes along, easy commute."""
@@ -55,13 +55,6 @@ def logic_gate(name: str) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def _check_nonnegative(value, name: str) -> float:
-    if (not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool)
-            or not np.isfinite(value) or value < 0):
-        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
-    return float(value)
-
-
 def _class_sizes(n: int, n_classes: int) -> np.ndarray:
     """Split n points into n_classes sizes that differ by at most one, shape (n_classes,)."""
     return np.full(n_classes, n // n_classes) + (np.arange(n_classes) < n % n_classes)
@@ -80,7 +73,7 @@ def make_xor(n: int = 200, noise: float = 0.15, rng=0) -> tuple[np.ndarray, np.n
     Gaussian noise of standard deviation ``noise``; label 1 where exactly one coordinate
     is 1. Needs ``n >= 4``. Returns ``X`` (n, 2) float64, ``y`` (n,) int64."""
     n = as_int(n, "n", 4)
-    noise = _check_nonnegative(noise, "noise")
+    noise = as_number(noise, "noise", minimum=0)
     rng = as_generator(rng)
     corners, corner_labels = logic_gate("xor")
     sizes = _class_sizes(n, 4)
@@ -96,7 +89,7 @@ def make_moons(n: int = 200, noise: float = 0.1, rng=0) -> tuple[np.ndarray, np.
     lower arc centred at (1, 0.5), radius 1, plus Gaussian noise of standard deviation
     ``noise``. Needs ``n >= 2``. Returns ``X`` (n, 2) float64, ``y`` (n,) int64."""
     n = as_int(n, "n", 2)
-    noise = _check_nonnegative(noise, "noise")
+    noise = as_number(noise, "noise", minimum=0)
     rng = as_generator(rng)
     n_upper, n_lower = _class_sizes(n, 2)
     t_upper = rng.uniform(0.0, np.pi, n_upper)
@@ -113,8 +106,8 @@ def make_circles(n: int = 200, noise: float = 0.05, factor: float = 0.5,
     (radius ``factor``, between 0 and 1), plus Gaussian noise of standard deviation ``noise``.
     Needs ``n >= 2``. Returns ``X`` (n, 2) float64, ``y`` (n,) int64."""
     n = as_int(n, "n", 2)
-    noise = _check_nonnegative(noise, "noise")
-    if not 0 < _check_nonnegative(factor, "factor") < 1:
+    noise = as_number(noise, "noise", minimum=0)
+    if not 0 < as_number(factor, "factor", minimum=0) < 1:
         raise ValueError(f"factor: expected a number strictly between 0 and 1, got {factor!r}")
     rng = as_generator(rng)
     parts = []
@@ -134,7 +127,7 @@ def make_spirals(n: int = 300, n_classes: int = 3, noise: float = 0.2,
     ``y`` (n,) int64."""
     n_classes = as_int(n_classes, "n_classes", 2)
     n = as_int(n, "n", n_classes)
-    noise = _check_nonnegative(noise, "noise")
+    noise = as_number(noise, "noise", minimum=0)
     rng = as_generator(rng)
     parts = []
     for k, size in enumerate(_class_sizes(n, n_classes)):
@@ -155,12 +148,12 @@ def make_blobs(n: int = 200, centers=3, std: float = 1.0, rng=0,
     rng = as_generator(rng)
     if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
         n_centers = as_int(centers, "centers", 1)
-        box = _check_nonnegative(box, "box")
+        box = as_number(box, "box", minimum=0)
         centers = rng.uniform(-box, box, size=(n_centers, 2))
     else:
         centers = as_float_array(centers, "centers", ndim=2)
     n = as_int(n, "n", len(centers))
-    std = _check_nonnegative(std, "std")
+    std = as_number(std, "std", minimum=0)
     parts = [c + rng.normal(0.0, std, size=(size, len(c)))
              for c, size in zip(centers, _class_sizes(n, len(centers)))]
     return _labels_and_shuffle(parts, rng)

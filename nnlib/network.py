@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import as_float_array, as_generator, as_int, as_label_array
+from ._checks import as_float_array, as_generator, as_int, as_label_array, as_number
 from .activations import sigmoid
 from .layers import Dense, Layer
 from .losses import get_loss, one_hot
@@ -181,10 +181,8 @@ class EarlyStopping:
     """
 
     def __init__(self, patience: int, min_delta: float = 0.0):
-        as_int(patience, "EarlyStopping patience")
-        if not isinstance(min_delta, (int, float, np.number)) or not min_delta >= 0:
-            raise ValueError(f"EarlyStopping: expected min_delta >= 0, got {min_delta!r}")
-        self.patience, self.min_delta = int(patience), float(min_delta)
+        self.patience = as_int(patience, "EarlyStopping patience")
+        self.min_delta = as_number(min_delta, "EarlyStopping min_delta", minimum=0)
         self.start()
 
     def start(self) -> None:

@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._checks import as_float_array, as_int
+from ._checks import as_float_array, as_int, as_number
 
 # A run stops, marked diverged, once |w| exceeds this: far outside every plot, and small
 # enough that the cost at the last point stays finite on the surfaces defined here.
@@ -48,16 +48,9 @@ class Surface:
     ylim: tuple[float, float]
 
 
-def _check_positive(value, name: str) -> float:
-    if (not isinstance(value, (int, float, np.number)) or isinstance(value, bool)
-            or not np.isfinite(value) or value <= 0):
-        raise ValueError(f"{name}: expected a positive number, got {value!r}")
-    return float(value)
-
-
 def elongated_bowl(curvature: float = 10.0) -> Surface:
     """C(w) = 1/2 (w1^2 + curvature * w2^2): curvature 1 along w1, ``curvature`` along w2."""
-    curvature = _check_positive(curvature, "curvature")
+    curvature = as_number(curvature, "curvature", positive=True)
 
     def cost(w):
         w = _points(w)
@@ -73,7 +66,7 @@ def elongated_bowl(curvature: float = 10.0) -> Surface:
 
 def rosenbrock(b: float = 100.0) -> Surface:
     """C(w) = (1 - w1)^2 + b (w2 - w1^2)^2, a banana-shaped valley with its minimum at (1, 1)."""
-    b = _check_positive(b, "b")
+    b = as_number(b, "b", positive=True)
 
     def cost(w):
         w = _points(w)
@@ -121,7 +114,7 @@ def gradient_descent(surface: Surface, start, lr: float, n_steps: int) -> Descen
     w = _points(start, "start").astype(np.float64)
     if w.shape != (2,):
         raise ValueError(f"start: expected one point of shape (2,), got shape {w.shape}")
-    lr = _check_positive(lr, "lr")
+    lr = as_number(lr, "lr", positive=True)
     n_steps = as_int(n_steps, "n_steps", minimum=0)
     path = [w]
     diverged = False

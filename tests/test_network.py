@@ -238,7 +238,7 @@ def test_fit_stops_early_and_restores_the_best_weights():
 def test_early_stopping_refuses_bad_settings():
     with pytest.raises(ValueError, match="EarlyStopping patience: expected an int >= 1, got 0"):
         EarlyStopping(patience=0)
-    with pytest.raises(ValueError, match="expected min_delta >= 0"):
+    with pytest.raises(ValueError, match="EarlyStopping min_delta: expected a finite number >= 0, got -1"):
         EarlyStopping(patience=1, min_delta=-1)
 
 
