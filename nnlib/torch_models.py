@@ -70,8 +70,10 @@ class LeNet5(nn.Module):
         return self.classifier(self.features(x))
 
 
-def _seeded(build, seed: int) -> nn.Module:
-    """``build()`` with PyTorch's random generator seeded, restoring its state afterwards."""
+def seeded_model(build, seed: int) -> nn.Module:
+    """``build()`` (a function returning a fresh module) with PyTorch's random generator
+    seeded by ``seed``, restoring the generator's state afterwards: the module's starting
+    weights depend on ``seed`` only."""
     seed = as_int(seed, "seed", minimum=0)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -80,7 +82,7 @@ def _seeded(build, seed: int) -> nn.Module:
 
 def lenet5(seed: int) -> LeNet5:
     """A fresh ``LeNet5`` whose starting weights depend on ``seed`` only."""
-    return _seeded(LeNet5, seed)
+    return seeded_model(LeNet5, seed)
 
 
 def mlp(seed: int, n_hidden: int = 100) -> nn.Sequential:
@@ -89,7 +91,7 @@ def mlp(seed: int, n_hidden: int = 100) -> nn.Sequential:
     Takes (n, 1, 28, 28) images or (n, 784) rows; returns (n, 10).
     """
     n_hidden = as_int(n_hidden, "n_hidden")
-    return _seeded(lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, n_hidden), nn.ReLU(),
+    return seeded_model(lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, n_hidden), nn.ReLU(),
                                          nn.Linear(n_hidden, 10)), seed)
 
 

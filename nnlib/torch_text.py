@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from ._checks import as_generator, as_int
+from .torch_models import seeded_model
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 WORDS = ("cat", "dog", "owl")
@@ -77,3 +78,8 @@ class CharCNN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         features = torch.relu(self.conv(x))            # (n, n_filters, L - kernel_size + 1)
         return self.out(features.amax(dim=2))          # the strongest response anywhere
+
+
+def char_cnn(seed: int, **kwargs) -> CharCNN:
+    """A fresh ``CharCNN(**kwargs)`` whose starting weights depend on ``seed`` only."""
+    return seeded_model(lambda: CharCNN(**kwargs), seed)
