@@ -107,9 +107,11 @@ def main(argv=None) -> int:
     elif args.step == "collect":
         from .collect import collect
 
-        students = collect(course, args.assignment, args.path, pattern=args.pattern)
-        print(f"{len(students)} submissions of {args.assignment} in the course: "
-              + ", ".join(students))
+        collected = collect(course, args.assignment, args.path, pattern=args.pattern)
+        for refusal in collected.refused:
+            print(refusal)
+        print(f"{len(collected.students)} submissions of {args.assignment} in the course: "
+              + ", ".join(collected.students))
     elif args.step == "autograde":
         from .autograde import autograde, print_table
 
