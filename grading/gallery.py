@@ -19,6 +19,7 @@ from nbformat.v4 import new_code_cell
 
 from .course import REPO, Course
 from .lint import MARKERS, is_test_cell, nbgrader_meta
+from .preprocessors import describe_cell
 from .sandbox import Limits
 from .verdict import COULD_NOT_GRADE, GRADED, SUSPICIOUS
 
@@ -115,6 +116,10 @@ class Assignment:
                 nb.cells[exercise.answer].source = self.solutions[exercise.answer]
         return nb
 
+    def describe(self, index: int) -> str:
+        """How a reason names the released notebook's cell ``index``."""
+        return describe_cell(self.release, index)
+
     def setup_code(self) -> str:
         """The locked code cells before the first exercise (imports)."""
         first = self.exercises[0].answer
@@ -157,7 +162,8 @@ def gallery_cases(a: Assignment, trap_target: Path,
     case("g04_syntax_error", add_code(a.correct(), first, "result = (1 +"),
          GRADED, full - first.points)
     case("g05_infinite_loop", wrap_function(a.correct(), last, "while True:\n    pass"),
-         COULD_NOT_GRADE, None, "timed out")
+         COULD_NOT_GRADE, None, f"{a.describe(last.tests[0])} timed out after "
+         f"{limits.cell_timeout} s")
     case("g06_os_exit", add_code(a.correct(), first, "import os\nos._exit(0)"),
          COULD_NOT_GRADE, None, "the kernel exited with status 0")
     case("g07_system_exit", add_code(a.correct(), first, "raise SystemExit('bye')", before=True),

@@ -12,7 +12,7 @@ import stat
 import threading
 import time
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
@@ -112,7 +112,9 @@ class SandboxedExecute(Execute):
             raise
 
     async def _async_handle_timeout(self, timeout, cell=None):
-        REPORT["timeouts"].append(describe_cell(self.nb, self.current_cell))
+        where = describe_cell(self.nb, self.current_cell)
+        if where not in REPORT["timeouts"]:  # a cell that ignores the interrupt times out again
+            REPORT["timeouts"].append(where)
         return await super()._async_handle_timeout(timeout, cell)
 
     def _stop_kernel(self) -> None:
@@ -134,12 +136,19 @@ class SandboxedExecute(Execute):
         return f"exited with status {status}"
 
     def _explain(self, nb, error: Exception) -> str:
+        """One line: what ended the run, and where (nbclient's messages span many lines and
+        quote the cell's source)."""
         where = describe_cell(nb, self.current_cell)
         if self.over_time:
             return f"exceeded the total time limit of {self.total_timeout} s (in {where})"
         if isinstance(error, DeadKernelError):
             return f"the kernel {self._how_it_ended()} while running {where}"
-        return f"execution failed in {where}: {type(error).__name__}: {error}"
+        if isinstance(error, CellTimeoutError):  # no end of its output came after it stopped
+            if where in REPORT["timeouts"]:
+                return f"{where} timed out after {self.timeout} s"
+            return f"{where} sent output for more than {self.iopub_timeout} s after it finished"
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        return f"execution failed in {where}: {type(error).__name__}: {first_line[:200]}"
 
 
 def processes_of(uid: int) -> list[int]:

@@ -66,7 +66,8 @@ def execution_problems(report: dict, nb, limits: Limits) -> list[str]:
 
 
 def decide(prepared, report: dict, nb, limits: Limits) -> tuple[str, str]:
-    """(status, reason) from the checks before the run and the worker's report after it."""
+    """(status, reason) from the checks before the run and the worker's report after it; the
+    reason is one line, its parts separated by "; "."""
     suspicious = list(prepared.suspicious)
     suspicious += [f"the grader's check of {name} did not fail as it must (tampered test "
                    "machinery or error reporting)" for name in report.get("canary_failures", [])]
@@ -74,7 +75,12 @@ def decide(prepared, report: dict, nb, limits: Limits) -> tuple[str, str]:
                    for name in report.get("traps", [])]
     problems = execution_problems(report, nb, limits)
     if problems:
-        return COULD_NOT_GRADE, "; ".join(problems + suspicious)
+        return COULD_NOT_GRADE, joined(problems + suspicious)
     if suspicious:
-        return SUSPICIOUS, "; ".join(suspicious)
-    return GRADED, "; ".join(prepared.notes)
+        return SUSPICIOUS, joined(suspicious)
+    return GRADED, joined(prepared.notes)
+
+
+def joined(parts: list[str]) -> str:
+    """One line; a part said twice is said once."""
+    return "; ".join(dict.fromkeys(" ".join(part.split()) for part in parts))

@@ -71,6 +71,16 @@ def test_every_case_gets_its_expected_verdict(course, run):
     assert not wrong, "\n".join(wrong)
 
 
+def test_every_reason_is_one_line_and_says_each_thing_once(course):
+    for student, row in course["runs"][0].items():
+        reason = row["reason"]
+        assert "\n" not in reason and "\r" not in reason, (student, reason)
+        parts = reason.split("; ")
+        assert len(parts) == len(set(parts)), (student, reason)
+    timeout = course["runs"][0]["g05_infinite_loop"]["reason"]
+    assert timeout == course["expected"]["g05_infinite_loop"]["reason"], timeout
+
+
 def test_could_not_grade_is_never_a_zero(course):
     for row in course["runs"][0].values():
         if row["status"] == "could not grade":
