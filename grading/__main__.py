@@ -31,6 +31,7 @@ def _limit_options(parser: argparse.ArgumentParser) -> None:
         ("cpu_seconds", "CPU seconds of the kernel"),
         ("file_size_mb", "largest file the kernel may write, MB"),
         ("processes", "processes and threads of one sandbox"),
+        ("disk_mb", "disk the run folder and the kernel's home may fill together, MB"),
     ]:
         parser.add_argument("--" + name.replace("_", "-"), type=int,
                             default=getattr(defaults, name),

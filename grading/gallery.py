@@ -27,7 +27,8 @@ FIXTURE_COURSE = REPO / "tests" / "fixtures" / "course"
 FIXTURE_ASSIGNMENT = "f01_neuron"
 PREFERRED_ASSIGNMENT = "01_perceptron"
 # Tight limits, so that the infinite loop costs seconds; honest cells still fit easily.
-GALLERY_LIMITS = Limits(cell_timeout=10, total_timeout=20, memory_mb=3072, cpu_seconds=60)
+GALLERY_LIMITS = Limits(cell_timeout=10, total_timeout=20, memory_mb=3072, cpu_seconds=60,
+                        disk_mb=256)
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,14 @@ def gallery_cases(a: Assignment, trap_target: Path,
         f"    os.symlink({str(trap_target)!r}, name)")),
         SUSPICIOUS, full, "a link or special file")
     case("g24_wrong_file_name", a.correct(), COULD_NOT_GRADE, None, "no notebook named")
+    file_mb = limits.file_size_mb - 1  # each file within its own limit, not all of them
+    case("g26_fills_the_disk", add_code(a.correct(), first, (
+        "block = b'x' * 2**20\n"
+        f"for number in range({limits.disk_mb // file_mb + 2}):\n"
+        "    with open(f'filler_{number}.bin', 'wb') as filler:\n"
+        f"        for _ in range({file_mb}):\n"
+        "            filler.write(block)")),
+        COULD_NOT_GRADE, None, f"wrote more than {limits.disk_mb} MB")
     return cases
 
 

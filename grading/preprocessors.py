@@ -15,11 +15,13 @@ import time
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Integer, Unicode
 
 from .lint import is_test_cell, nbgrader_meta
+from .sandbox import disk_used_mb
 
 REPORT: dict = {}
+DISK_FULL_MARGIN_MB = 1  # a private disk with less free space than this is full
 
 
 def reset_report() -> None:
@@ -80,6 +82,9 @@ class SandboxedExecute(Execute):
 
     total_timeout = Integer(300, help="seconds for the whole notebook").tag(config=True)
     uid = Integer(None, allow_none=True, help="owner of the run directory").tag(config=True)
+    disk = Unicode(help="the private disk of the run directory and the kernel's home").tag(
+        config=True)
+    disk_mb = Integer(1024, help="its size, MB").tag(config=True)
 
     def preprocess(self, nb, resources, km=None):
         run_dir = resources["metadata"]["path"]
@@ -88,19 +93,28 @@ class SandboxedExecute(Execute):
                 for path in [folder] + [os.path.join(folder, f) for f in files]:
                     os.chown(path, self.uid, self.uid, follow_symlinks=False)
         self.current_cell = None
-        self.over_time = False
+        self.over_time = self.disk_full = False
         timer = threading.Timer(self.total_timeout, self._stop_kernel)
         timer.start()
+        running = threading.Event()
+        running.set()
+        watch = threading.Thread(target=self._watch_disk, args=(running,), daemon=True)
+        watch.start()
         try:
-            return super().preprocess(nb, resources, km=km)
+            nb, resources = super().preprocess(nb, resources, km=km)
         except Exception as error:  # noqa: BLE001 - the kernel's fate, whatever it was
             REPORT["failure"] = self._explain(nb, error)
-            return nb, resources
         finally:
             timer.cancel()
+            running.clear()
+            watch.join()
+            self.disk_full = self.disk_full or self._disk_is_full()
             if self.uid is not None:
                 kill_every_process_of(self.uid)
             remove_traps(run_dir)
+        if self.disk_full:
+            REPORT["failure"] = f"wrote more than {self.disk_mb} MB"
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
         self.current_cell = index
@@ -117,8 +131,23 @@ class SandboxedExecute(Execute):
             REPORT["timeouts"].append(where)
         return await super()._async_handle_timeout(timeout, cell)
 
+    def _disk_is_full(self) -> bool:
+        return bool(self.disk) and disk_used_mb(self.disk) > self.disk_mb - DISK_FULL_MARGIN_MB
+
+    def _watch_disk(self, running: threading.Event) -> None:
+        """Stop the kernel once the private disk is full (its writes fail from then on)."""
+        while running.is_set():
+            if self._disk_is_full():
+                self.disk_full = True
+                self._kill_kernel()
+                return
+            time.sleep(0.05)
+
     def _stop_kernel(self) -> None:
         self.over_time = True
+        self._kill_kernel()
+
+    def _kill_kernel(self) -> None:
         pgid = getattr(getattr(self.km, "provisioner", None), "pgid", None)
         if pgid:
             os.killpg(pgid, signal.SIGKILL)
