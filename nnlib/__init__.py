@@ -13,7 +13,8 @@ NumPy first, so that every line of the from-scratch part can be read:
 - ``optim2d``: gradient descent on 2-D cost surfaces;
 - ``torch_train``: PyTorch training on NumPy arrays (imported on demand, it loads torch);
 - ``widgets``: the lectures' interactive controls;
-- ``seeding.seed_everything``, ``progress.progress``: reproducibility and progress bars.
+- ``seeding.seed_everything``, ``progress.progress``: reproducibility and progress bars;
+- ``testing``: plain-value checks for the exercises' test cells (never trust a student's object).
 """
 from . import activations, autograd, data, gradcheck, layers, losses, mnist, network, optim2d, perceptron, plots
 from .seeding import seed_everything
