@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_raw_cell
 
 from .course import REPO, Course
 from .lint import MARKERS, is_test_cell, nbgrader_meta
@@ -259,7 +259,58 @@ def gallery_cases(a: Assignment, trap_target: Path,
         f"        for _ in range({file_mb}):\n"
         "            filler.write(block)")),
         COULD_NOT_GRADE, None, f"wrote more than {limits.disk_mb} MB")
+    case("g27_active_content", active_content(a, first), GRADED, full,
+         "active content removed from 3 cells")
     return cases
+
+
+ACTIVE_MARK = "GALLERY_XSS"  # in every payload, so that a test can look for what survived
+ACTIVE_MARKDOWN = f"""A note from the student.
+
+<script>window.{ACTIVE_MARK} = 1</script>
+<img src="x" onerror="{ACTIVE_MARK}_img()">
+[a javascript: link](javascript:{ACTIVE_MARK}_md())
+<a href="JaVaScRiPt:{ACTIVE_MARK}_a()">an HTML link</a>
+<iframe src="javascript:{ACTIVE_MARK}_iframe()"></iframe>
+<object data="javascript:{ACTIVE_MARK}_object()"></object>
+<embed src="javascript:{ACTIVE_MARK}_embed()">
+<style>body {{ background: url("javascript:{ACTIVE_MARK}_style()") }}</style>
+<p style="background: url(javascript:{ACTIVE_MARK}_css())">styled</p>
+<svg onload="{ACTIVE_MARK}_svg()"><script>{ACTIVE_MARK}_svg_script()</script></svg>
+"""
+ACTIVE_DISPLAY = f"""
+class _Shiny:
+    def _repr_html_(self):
+        return '<b onmouseover="{ACTIVE_MARK}_html()">bold</b><script>{ACTIVE_MARK}_html2()</script>'
+
+    def _repr_svg_(self):
+        return '<svg xmlns="http://www.w3.org/2000/svg"><script>{ACTIVE_MARK}_out_svg()</script></svg>'
+
+    def _repr_javascript_(self):
+        return '{ACTIVE_MARK}_js()'
+
+    def _repr_markdown_(self):
+        return '[click](javascript:{ACTIVE_MARK}_out_md())'
+
+
+class _Widgety:
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {{'application/vnd.jupyter.widget-view+json': {{'model_id': '{ACTIVE_MARK}',
+                 'version_major': 2, 'version_minor': 0}}, 'text/plain': 'a widget'}}
+
+
+display(_Shiny())
+display(_Widgety())"""
+
+
+def active_content(a: Assignment, exercise: Exercise):
+    """Scripts, event handlers, javascript: links, frames, styles and SVG in a markdown cell,
+    a raw HTML cell and the outputs of an answer: none may reach a page anyone opens."""
+    nb = add_code(a.correct(), exercise, ACTIVE_DISPLAY)
+    nb.cells.insert(exercise.answer + 1, new_markdown_cell(ACTIVE_MARKDOWN))
+    nb.cells.insert(exercise.answer + 2, new_raw_cell(
+        f"<script>{ACTIVE_MARK}_raw()</script>", metadata={"format": "text/html"}))
+    return nb
 
 
 def wrong_answer(a: Assignment, exercise: Exercise):
