@@ -261,6 +261,7 @@ def gallery_cases(a: Assignment, trap_target: Path,
         COULD_NOT_GRADE, None, f"wrote more than {limits.disk_mb} MB")
     case("g27_active_content", active_content(a, first), GRADED, full,
          "active content removed from 3 cells")
+    case("g28_forged_equality", forged_answers(a), GRADED, 0.0)
     return cases
 
 
@@ -310,6 +311,58 @@ def active_content(a: Assignment, exercise: Exercise):
     nb.cells.insert(exercise.answer + 1, new_markdown_cell(ACTIVE_MARKDOWN))
     nb.cells.insert(exercise.answer + 2, new_raw_cell(
         f"<script>{ACTIVE_MARK}_raw()</script>", metadata={"format": "text/html"}))
+    return nb
+
+
+FORGERY = """
+class _AlwaysEqualInt(int):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = int.__hash__
+
+
+class _AlwaysEqualFloat(float):
+    __eq__, __ne__, __hash__ = _AlwaysEqualInt.__eq__, _AlwaysEqualInt.__ne__, float.__hash__
+
+
+class _AlwaysEqualArray(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(self.shape, dtype=bool)
+
+    def __ne__(self, other):
+        return np.zeros(self.shape, dtype=bool)
+
+
+class _AlwaysEqualList(list):
+    __eq__, __ne__ = _AlwaysEqualInt.__eq__, _AlwaysEqualInt.__ne__
+
+
+def _forged(value):  # a wrong answer that claims to equal anything
+    if type(value) is int:
+        return _AlwaysEqualInt(value + 1)
+    if type(value) is float:
+        return _AlwaysEqualFloat(value + 1)
+    if type(value) is np.ndarray and value.dtype.kind in "iuf":
+        return (value + 1).view(_AlwaysEqualArray)
+    if type(value) is list:
+        return _AlwaysEqualList(_forged(item) for item in value)
+    if type(value) is tuple:
+        return tuple(_forged(item) for item in value)
+    return value
+"""
+
+
+def forged_answers(a: Assignment):
+    """Every answer wrong, in objects whose ``==`` says True: an int, a float, an ndarray and a
+    list subclass. Tests that compare plain values give no point."""
+    nb = add_code(a.correct(), a.exercises[0], FORGERY, before=True)
+    for exercise in a.exercises:
+        if exercise.function:
+            wrap_function(nb, exercise, "return _forged(_original(*args, **kwargs))")
     return nb
 
 

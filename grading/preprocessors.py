@@ -37,8 +37,8 @@ def describe_cell(nb, index: int | None) -> str:
 
 
 # The grader's own checks, appended after the student's cells: each must fail, with the nonce
-# in its message. If the kernel's assertions, NumPy's testing functions or its error reporting
-# were tampered with, one of them passes or loses its message.
+# in its message. If the kernel's assertions, NumPy's or nnlib's testing functions or its error
+# reporting were tampered with, one of them passes or loses its message.
 CANARIES = {
     "the assert statement": "assert {a} == {b}, 'grading canary {nonce}'",
     "numpy.testing.assert_allclose":
@@ -46,6 +46,11 @@ CANARIES = {
     "numpy.testing.assert_array_equal":
         "__import__('numpy').testing.assert_array_equal([{a}], [{b}], "
         "err_msg='grading canary {nonce}')",
+    "nnlib.testing.assert_equal":
+        "__import__('nnlib.testing', fromlist=['x']).assert_equal({a}, {b}, 'grading canary {nonce}')",
+    "nnlib.testing.plain_int":
+        "__import__('nnlib.testing', fromlist=['x']).plain_int(type('Forged', (int,), {{}})({a}), "
+        "'grading canary {nonce}')",
 }
 
 
