@@ -14,7 +14,6 @@ See grading/README.md.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -93,8 +92,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    # nbgrader runs tools of the venv (alembic) by name: make them findable without activation
-    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
     course = Course.from_config(args.source, args.release, args.work)
     if args.step == "release":
         from .release import ReleaseError, release
