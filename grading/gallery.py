@@ -282,10 +282,12 @@ ACTIVE_MARKDOWN = f"""A note from the student.
 ACTIVE_DISPLAY = f"""
 class _Shiny:
     def _repr_html_(self):
-        return '<b onmouseover="{ACTIVE_MARK}_html()">bold</b><script>{ACTIVE_MARK}_html2()</script>'
+        return ('<b onmouseover="{ACTIVE_MARK}_html()">bold</b>'
+                '<script>{ACTIVE_MARK}_html2()</script>')
 
     def _repr_svg_(self):
-        return '<svg xmlns="http://www.w3.org/2000/svg"><script>{ACTIVE_MARK}_out_svg()</script></svg>'
+        return ('<svg xmlns="http://www.w3.org/2000/svg">'
+                '<script>{ACTIVE_MARK}_out_svg()</script></svg>')
 
     def _repr_javascript_(self):
         return '{ACTIVE_MARK}_js()'

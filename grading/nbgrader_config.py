@@ -33,7 +33,8 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(WORK, "gradebook.db")
 # formgrader's MathJax from the Jupyter server instead of a CDN), then nbgrader's.
 c.HTMLExporter.extra_template_basedirs = [
     os.path.join(REPO, "grading", "templates"),
-    os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates"),
+    os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader",
+                 "templates"),
 ]
 
 # For plain nbgrader commands run from grading/ (the formgrader, manual grading): a test cell a

@@ -47,7 +47,8 @@ CANARIES = {
         "__import__('numpy').testing.assert_array_equal([{a}], [{b}], "
         "err_msg='grading canary {nonce}')",
     "nnlib.testing.assert_equal":
-        "__import__('nnlib.testing', fromlist=['x']).assert_equal({a}, {b}, 'grading canary {nonce}')",
+        "__import__('nnlib.testing', fromlist=['x']).assert_equal({a}, {b}, "
+        "'grading canary {nonce}')",
     "nnlib.testing.plain_int":
         "__import__('nnlib.testing', fromlist=['x']).plain_int(type('Forged', (int,), {{}})({a}), "
         "'grading canary {nonce}')",

@@ -17,12 +17,18 @@ def cli(tmp_path, grading_cli):
     return grading_cli(FIXTURE / "solutions", FIXTURE / "exercises", tmp_path / "work")
 
 
-def test_a_zip_export_is_collected_and_listed_as_not_yet_graded(cli, tmp_path):
+def lms_export(tmp_path, members: dict) -> Path:
+    """A zip of alice's and bob's released notebook, plus ``members`` (name or ZipInfo -> text)."""
     export = tmp_path / "lms_export.zip"
     with zipfile.ZipFile(export, "w") as archive:
-        archive.writestr(f"alice/{A}.ipynb", RELEASED)
-        archive.writestr(f"bob/{A}.ipynb", RELEASED)
-        archive.writestr("bob/helper.py", "ANSWER = 42\n")
+        for name, text in {f"alice/{A}.ipynb": RELEASED, f"bob/{A}.ipynb": RELEASED,
+                           **members}.items():
+            archive.writestr(name, text)
+    return export
+
+
+def test_a_zip_export_is_collected_and_listed_as_not_yet_graded(cli, tmp_path):
+    export = lms_export(tmp_path, {"bob/helper.py": "ANSWER = 42\n"})
     assert "2 submissions" in cli("collect", A, export)
     submitted = tmp_path / "work" / "submitted"
     assert (submitted / "bob" / A / "helper.py").read_text() == "ANSWER = 42\n"
@@ -68,17 +74,11 @@ def test_a_folder_inside_a_student_folder_belongs_to_that_student(cli, tmp_path)
 
 
 def test_unsafe_zip_members_are_refused_and_the_rest_is_collected(cli, tmp_path):
-    export = tmp_path / "lms_export.zip"
-    with zipfile.ZipFile(export, "w") as archive:
-        archive.writestr(f"alice/{A}.ipynb", RELEASED)
-        archive.writestr(f"bob/{A}.ipynb", RELEASED)
-        archive.writestr("bob/../../escaped.py", "X = 1\n")
-        archive.writestr("/etc/absolute.py", "X = 1\n")
-        archive.writestr("C:/windows/drive.py", "X = 1\n")
-        link = zipfile.ZipInfo("bob/gradebook_link.py")
-        link.external_attr = (0o120777 << 16)
-        archive.writestr(link, "../../gradebook.db")
-        archive.writestr("stray.ipynb", RELEASED)
+    link = zipfile.ZipInfo("bob/gradebook_link.py")
+    link.external_attr = 0o120777 << 16  # a symbolic link to ../../gradebook.db
+    export = lms_export(tmp_path, {"bob/../../escaped.py": "X = 1\n", "/etc/absolute.py": "X = 1\n",
+                                   "C:/windows/drive.py": "X = 1\n", link: "../../gradebook.db",
+                                   "stray.ipynb": RELEASED})
     output = cli("collect", A, export)
     lines = output.splitlines()
     for member, why in [("bob/../../escaped.py", "leaves its folder"),
@@ -106,7 +106,7 @@ def test_no_text_cell_of_grades_csv_starts_a_formula(cli, tmp_path):
     course = Course(source=FIXTURE / "solutions", release=FIXTURE / "exercises",
                     work=tmp_path / "work")
     ensure_in_gradebook(course, A, tmp_path / "scratch")
-    judged(course, A, "erin", "could not grade", "=1+2 and -3")  # a reason that looks like a formula
+    judged(course, A, "erin", "could not grade", "=1+2 and -3")  # a reason like a formula
     cli("export", "--output", tmp_path / "grades.csv")
     with open(tmp_path / "grades.csv", newline="") as handle:
         rows = list(csv.reader(handle))[1:]

@@ -4,10 +4,7 @@ view of a submission loads nothing from another host (MathJax comes from the ser
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from html.parser import HTMLParser
@@ -20,14 +17,6 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "course"
 A = "f01_neuron"
 TOKEN = uuid.uuid4().hex
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str) -> tuple[int, str]:
@@ -51,40 +40,18 @@ def fresh_course(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def formgrader(fresh_course):
+def formgrader(fresh_course, jupyter_server):
     """``jupyter lab`` started in grading/ on loopback, without the venv on PATH."""
     assert not (fresh_course / "grading" / "work").exists()
-    port = free_port()
-    log = fresh_course.parent / "lab.log"
-    env = {**os.environ, "PATH": "/usr/bin:/bin"}
-    command = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--allow-root",
-               "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={TOKEN}"]
-    with open(log, "w") as out:
-        server = subprocess.Popen(command, cwd=fresh_course / "grading", env=env, stdout=out,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while get_status(f"{base}/api/status?token={TOKEN}") != 200:
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer on {base}:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+
+    def lab(port):
+        return [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
+                "--allow-root", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={TOKEN}"]
+
+    with jupyter_server(lab, cwd=fresh_course / "grading", log=fresh_course.parent / "lab.log",
+                        env={**os.environ, "PATH": "/usr/bin:/bin"}) as base:
         yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
-def get_status(url: str) -> int | None:
-    try:
-        return get(url)[0]
-    except OSError:
-        return None
 
 
 def test_the_assignments_api_answers_before_any_release(formgrader):
