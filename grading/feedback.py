@@ -5,7 +5,6 @@ included, and loads MathJax from a CDN. Three preprocessors run before nbgrader'
 
 - ``RemoveActiveContent`` (``sanitize.py``): nbconvert's SanitizeHTML on every cell, so that
   nothing the student wrote or displayed runs in the page;
-
 - ``HideHiddenTests``: in every test cell with a hidden region, the region is cut from the source
   (nbgrader's ClearHiddenTests), printed output is dropped (a student's function could print
   the hidden inputs), an error raised by a hidden line becomes "a hidden test failed", and any
@@ -24,6 +23,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import nbgrader
 from matplotlib import mathtext
 from matplotlib.font_manager import FontProperties
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
@@ -40,6 +40,8 @@ from .verdict import COULD_NOT_GRADE, load_verdict
 BEGIN_HIDDEN, END_HIDDEN = MARKERS["hidden tests"]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 FAILING_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
+TEMPLATES = Path(__file__).with_name("templates")
+NBGRADER_TEMPLATES = Path(nbgrader.__file__).parent / "server_extensions/formgrader/templates"
 
 
 def hidden_region(source: str) -> tuple[set[int], list[str]]:
@@ -129,6 +131,7 @@ def generate_feedback(course: Course, assignment: str, students=None) -> list[Pa
         if verdict is None or verdict.status == COULD_NOT_GRADE:
             continue
         config = course.nbgrader_config()
+        config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES), str(NBGRADER_TEMPLATES)]
         config.HTMLExporter.template_name = "offline_feedback"
         coursedir = CourseDirectory(config=config)
         coursedir.assignment_id = assignment

@@ -7,8 +7,6 @@ under grading/work/, outside anything released to students.
 import os
 import sys
 
-import nbgrader
-
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,15 +27,10 @@ c.CourseDirectory.autograded_directory = "grading/work/autograded"
 c.CourseDirectory.feedback_directory = "grading/work/feedback"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(WORK, "gradebook.db")
 
-# nbconvert templates: the course's own first (grading/templates: "offline_feedback", and the
-# formgrader's MathJax from the Jupyter server instead of a CDN), then nbgrader's.
-c.HTMLExporter.extra_template_basedirs = [
-    os.path.join(REPO, "grading", "templates"),
-    os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader",
-                 "templates"),
-]
-
-# For plain nbgrader commands run from grading/ (the formgrader, manual grading): a test cell a
-# student deleted or stripped of its metadata is put back instead of silently dropped.
-# `python -m grading` (see grading/README.md) does the same and much more; grade with it.
-c.OverwriteCells.add_missing_cells = True
+# The formgrader's submission view draws formulas with the MathJax that jupyter-server-mathjax
+# serves, not one from a CDN: grading/jupyter/ (first on JUPYTER_PATH) holds a mathjax.html.j2
+# that nbconvert finds for nbgrader's "formgrade" template before its own.
+JUPYTER_DATA = os.path.join(REPO, "grading", "jupyter")
+if JUPYTER_DATA not in os.environ.get("JUPYTER_PATH", "").split(os.pathsep):
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [JUPYTER_DATA] + [p for p in [os.environ.get("JUPYTER_PATH")] if p])

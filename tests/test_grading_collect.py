@@ -103,8 +103,7 @@ def test_no_text_cell_of_grades_csv_starts_a_formula(cli, tmp_path):
         (folder / student).mkdir(parents=True)
         (folder / student / f"{A}.ipynb").write_text(RELEASED)
     cli("collect", A, folder)
-    course = Course(source=FIXTURE / "solutions", release=FIXTURE / "exercises",
-                    work=tmp_path / "work")
+    course = Course.from_config(FIXTURE / "solutions", FIXTURE / "exercises", tmp_path / "work")
     ensure_in_gradebook(course, A, tmp_path / "scratch")
     judged(course, A, "erin", "could not grade", "=1+2 and -3")  # a reason like a formula
     cli("export", "--output", tmp_path / "grades.csv")

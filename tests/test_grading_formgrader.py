@@ -34,7 +34,8 @@ def fresh_course(tmp_path_factory):
     root = tmp_path_factory.mktemp("fresh") / "course"
     (root / "grading").mkdir(parents=True)
     shutil.copy(REPO / "grading" / "nbgrader_config.py", root / "grading")
-    shutil.copytree(REPO / "grading" / "templates", root / "grading" / "templates")
+    for folder in ("templates", "jupyter"):
+        shutil.copytree(REPO / "grading" / folder, root / "grading" / folder)
     shutil.copytree(FIXTURE / "solutions", root / "solutions")
     return root
 
