@@ -28,7 +28,7 @@ from lab_browser import (CHROMIUM_FLAGS, HOW_TO_GET_CHROMIUM, Watch, cell_output
                          tripwire_js)
 
 # Lectures with widgets: one line each (06-09 join here). Their first code cell (the set-up)
-# and each cell whose stored output is a widget with a slider are run; a widget must need nothing else.
+# and each cell whose stored output is a widget with a control are run; a widget must need nothing else.
 WIDGET_LECTURES = [
     "01_perceptron",
     "02_sigmoid_neuron",
@@ -36,6 +36,8 @@ WIDGET_LECTURES = [
 ]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+CONTROL_MODELS = {"DropdownModel", "SelectModel", "RadioButtonsModel", "ToggleButtonsModel",
+                  "ToggleButtonModel", "CheckboxModel"}  # and every *SliderModel
 
 # The exercise answered through the page: one answer cell, its visible test, a right and a
 # wrong body for `raise NotImplementedError()`, and the message the test gives the wrong one.
@@ -115,9 +117,9 @@ def test_file_browser_shows_the_course_folders(lab, browser_page):
 
 # --- 2. lecture widgets ----------------------------------------------------------------------
 
-def slider_widget_cells(notebook: Path) -> list[int]:
-    """Indexes of the code cells whose stored output is a widget with a slider (not, say, a
-    progress bar), read from the widget state the notebook stores."""
+def control_widget_cells(notebook: Path) -> list[int]:
+    """Indexes of the code cells whose stored output is a widget with a control (not, say,
+    a progress bar), read from the widget state the notebook stores."""
     nb = nbformat.read(notebook, as_version=4)
     models = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
 
@@ -127,9 +129,26 @@ def slider_widget_cells(notebook: Path) -> list[int]:
         return [model["model_name"]] + [name for child in children for name in model_names(child)]
 
     return [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-            and any(name.endswith("SliderModel")
+            and any(name.endswith("SliderModel") or name in CONTROL_MODELS
                     for output in cell.outputs if WIDGET_VIEW in output.get("data", {})
                     for name in model_names(output["data"][WIDGET_VIEW]["model_id"]))]
+
+
+def change_first_control(page, widget) -> str:
+    """Change the widget's first control by one step, as a person would; says what it did."""
+    slider = widget.locator("[role='slider']")
+    if slider.count():
+        slider.first.focus()
+        page.keyboard.press("ArrowRight")
+        return "pressing ArrowRight on its first slider"
+    select = widget.locator("select")
+    if select.count():
+        select.first.focus()
+        page.keyboard.press("ArrowDown")
+        return "pressing ArrowDown in its first list"
+    toggle = widget.locator("input[type='checkbox'], button.widget-toggle-button:not(.mod-active)")
+    toggle.first.click(timeout=5_000)
+    return "clicking its first checkbox or unselected button"
 
 
 def first_code_cell(notebook: Path) -> int:
@@ -148,29 +167,28 @@ SHOWN_BY_WIDGET = """el => Array.from(el.querySelectorAll(
 @pytest.mark.parametrize("lecture", WIDGET_LECTURES)
 def test_lecture_widget_is_live(lab, browser_page, lecture):
     notebook = lab.course / "lectures" / f"{lecture}.ipynb"
-    widgets = slider_widget_cells(notebook)
-    assert widgets, f"{lecture}: no cell shows a widget with a slider; remove it from WIDGET_LECTURES"
+    widgets = control_widget_cells(notebook)
+    assert widgets, f"{lecture}: no cell shows a widget with a control; remove it from WIDGET_LECTURES"
     cells = open_notebook(browser_page, lab, f"lectures/{lecture}.ipynb")
     run_cell(browser_page, cells, first_code_cell(notebook), 1)
     for count, index in enumerate(widgets, start=2):
         run_cell(browser_page, cells, index, count)
         output = cells.nth(index).locator(".jp-OutputArea-output").first
-        control = output.locator(".jupyter-widgets [role='slider']").first
+        widget = output.locator(".jupyter-widgets").first
         try:
-            control.wait_for(timeout=10_000)
+            widget.wait_for(timeout=10_000)
         except Exception:
-            pytest.fail(f"{lecture}, cell {index}: expected a live widget with a slider, the "
-                        f"page shows {output.inner_text()[:300]!r}", pytrace=False)
+            pytest.fail(f"{lecture}, cell {index}: expected a live widget, the page shows "
+                        f"{output.inner_text()[:300]!r}", pytrace=False)
         before = output.evaluate(SHOWN_BY_WIDGET)
         assert before.strip(), f"{lecture}, cell {index}: the widget shows no output to compare"
-        control.focus()
-        browser_page.keyboard.press("ArrowRight")
+        done = change_first_control(browser_page, widget)
         try:
             browser_page.wait_for_function(f"([el, before]) => ({SHOWN_BY_WIDGET})(el) !== before",
                                            arg=[output.element_handle(), before], timeout=20_000)
         except Exception as error:
-            pytest.fail(f"{lecture}, cell {index}: moving the first slider one step did not "
-                        f"change the widget's output ({type(error).__name__})")
+            pytest.fail(f"{lecture}, cell {index}: {done} did not change the widget's output "
+                        f"({type(error).__name__})", pytrace=False)
 
 
 # --- 3. an exercise answered through the page -------------------------------------------------
