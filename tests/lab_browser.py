@@ -12,11 +12,8 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -24,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from jupyter_process import free_port, serve
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -64,12 +63,6 @@ def chromium_executable(playwright) -> str | None:
         return system
     downloaded = Path(playwright.chromium.executable_path)
     return str(downloaded) if downloaded.exists() else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def copy_course(destination: Path) -> Path:
@@ -149,29 +142,9 @@ def start_lab(course: Path, scratch: Path):
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    log = scratch / "lab.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(command, cwd=course / "grading", env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    server = LabServer(course, f"http://127.0.0.1:{port}", token, log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                server.api("GET", "api/status")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not answer on {server.base}:\n{log.read_text()[-3000:]}")
-                time.sleep(0.3)
+    server = LabServer(course, f"http://127.0.0.1:{port}", token, scratch / "lab.log")
+    with serve(command, course / "grading", server.log, server.url("api/status"), env):
         yield server
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @dataclass

@@ -1,10 +1,6 @@
 """README command (1), `make lab`, brings up JupyterLab on the course, and `import nnlib`
 works in the kernel that the server starts."""
 import json
-import os
-import signal
-import socket
-import subprocess
 import time
 import urllib.request
 import uuid
@@ -13,14 +9,10 @@ from pathlib import Path
 import pytest
 import websocket
 
+from jupyter_process import free_port, serve
+
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = uuid.uuid4().hex
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str, timeout: float = 5.0) -> tuple[int, str]:
@@ -34,28 +26,10 @@ def lab_server(tmp_path_factory):
     log = tmp_path_factory.mktemp("lab") / "lab.log"
     args = (f"LAB_ARGS=--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
             f"--IdentityProvider.token={TOKEN}")
-    with open(log, "w") as out:
-        server = subprocess.Popen(["make", "--no-print-directory", "lab", args], cwd=REPO,
-                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                get(f"{base}/api/status?token={TOKEN}")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not answer on {base}:\n{log.read_text()[-3000:]}")
-                time.sleep(0.5)
+    with serve(["make", "--no-print-directory", "lab", args], REPO, log,
+               f"{base}/api/status?token={TOKEN}"):
         yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def test_lab_serves_the_course(lab_server):
