@@ -283,6 +283,8 @@ def test_formgrader_typesets_formulas_offline(lab, graded_course, browser_page, 
         pytest.fail(f"no typeset formula in the formgrader's view of a submission; requests "
                     f"blocked outside loopback: {watch.outside_requests}", pytrace=False)
     assert watch.outside_requests == [], f"requests outside loopback: {watch.outside_requests}"
+    raw = [line for line in browser_page.inner_text("body").splitlines() if "$$" in line]
+    assert not raw, f"formulas left as TeX in the formgrader's view: {raw[:3]}"
 
 
 def test_hostile_submission_runs_nothing(lab, graded_course, browser_page, watch):
