@@ -8,6 +8,7 @@ except in CI (``CI=true``), where a missing browser fails.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -21,8 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
-from jupyter_process import free_port, serve
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -122,28 +121,33 @@ class LabServer:
             self.api("DELETE", f"api/sessions/{session['id']}")
 
 
-def start_lab(course: Path, scratch: Path):
-    """Start JupyterLab on `course`; a generator that yields a LabServer and stops it.
+@contextlib.contextmanager
+def lab_on(jupyter_server, course: Path, scratch: Path):
+    """JupyterLab on `course`, through the `jupyter_server` fixture (tests/conftest.py): a
+    context manager that yields a LabServer.
 
     The server runs from course/grading, as grading/README.md says, so that nbgrader's
     formgrader finds the course's nbgrader_config.py. Settings, workspaces, runtime files and
     IPython's profile live in `scratch`, not in the maintainer's home; kernels import the
     copy's nnlib (PYTHONPATH)."""
     lab_settings(scratch / "settings")
-    port, token = free_port(), uuid.uuid4().hex
-    env = {**os.environ, "PYTHONPATH": str(course), "JUPYTERLAB_SETTINGS_DIR": str(scratch / "settings"),
+    token = uuid.uuid4().hex
+    env = {**os.environ, "PYTHONPATH": str(course),
+           "JUPYTERLAB_SETTINGS_DIR": str(scratch / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(scratch / "workspaces"),
-           "JUPYTER_CONFIG_DIR": str(scratch / "config"), "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
-           "IPYTHONDIR": str(scratch / "ipython")}
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
-               f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={course}",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    server = LabServer(course, f"http://127.0.0.1:{port}", token, scratch / "lab.log")
-    with serve(command, course / "grading", server.log, server.url("api/status"), env):
-        yield server
+           "JUPYTER_CONFIG_DIR": str(scratch / "config"),
+           "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"), "IPYTHONDIR": str(scratch / "ipython")}
+
+    def command(port: int) -> list[str]:
+        return [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+                f"--port={port}", "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}",
+                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                *(["--allow-root"] if os.geteuid() == 0 else [])]
+
+    log = scratch / "lab.log"
+    with jupyter_server(command, cwd=course / "grading", log=log, env=env) as base:
+        yield LabServer(course, base, token, log)
 
 
 @dataclass

@@ -24,11 +24,12 @@ import pytest
 
 from lab_browser import (CHROMIUM_FLAGS, HOW_TO_GET_CHROMIUM, Watch, cell_output_text,
                          chromium_executable, click_javascript_links, copy_course, missing_browser,
-                         open_notebook, replace_cell_source, run_cell, start_lab, tripped_frames,
+                         lab_on, open_notebook, replace_cell_source, run_cell, tripped_frames,
                          tripwire_js)
 
 # Lectures with widgets: one line each (06-09 join here). Their first code cell (the set-up)
-# and each cell whose stored output is a widget with a control are run; a widget must need nothing else.
+# and each cell whose stored output is a widget with a control are run; a widget must need
+# nothing else.
 WIDGET_LECTURES = [
     "01_perceptron",
     "02_sigmoid_neuron",
@@ -69,9 +70,10 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def lab(chromium, tmp_path_factory):
+def lab(chromium, jupyter_server, tmp_path_factory):
     course = copy_course(tmp_path_factory.mktemp("course"))
-    yield from start_lab(course, tmp_path_factory.mktemp("lab"))
+    with lab_on(jupyter_server, course, tmp_path_factory.mktemp("lab")) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +114,8 @@ def test_file_browser_shows_the_course_folders(lab, browser_page):
     listing = browser_page.locator(".jp-DirListing-item[data-isdir='true'] .jp-DirListing-itemName")
     listing.first.wait_for(timeout=30_000)
     shown = set(listing.all_inner_texts())
-    assert shown == expected, f"expected the folders {sorted(expected)}, the file browser shows {sorted(shown)}"
+    assert shown == expected, (f"expected the folders {sorted(expected)}, "
+                               f"the file browser shows {sorted(shown)}")
 
 
 # --- 2. lecture widgets ----------------------------------------------------------------------
@@ -125,7 +128,8 @@ def control_widget_cells(notebook: Path) -> list[int]:
 
     def model_names(model_id: str) -> list[str]:
         model = models.get(model_id, {"model_name": "?", "state": {}})
-        children = [child.removeprefix("IPY_MODEL_") for child in model["state"].get("children", [])]
+        children = [child.removeprefix("IPY_MODEL_")
+                    for child in model["state"].get("children", [])]
         return [model["model_name"]] + [name for child in children for name in model_names(child)]
 
     return [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
@@ -168,7 +172,7 @@ SHOWN_BY_WIDGET = """el => Array.from(el.querySelectorAll(
 def test_lecture_widget_is_live(lab, browser_page, lecture):
     notebook = lab.course / "lectures" / f"{lecture}.ipynb"
     widgets = control_widget_cells(notebook)
-    assert widgets, f"{lecture}: no cell shows a widget with a control; remove it from WIDGET_LECTURES"
+    assert widgets, f"{lecture}: no cell shows a widget with a control; drop it from the list"
     cells = open_notebook(browser_page, lab, f"lectures/{lecture}.ipynb")
     run_cell(browser_page, cells, first_code_cell(notebook), 1)
     for count, index in enumerate(widgets, start=2):
@@ -295,7 +299,8 @@ def test_hostile_submission_runs_nothing(lab, graded_course, browser_page, watch
     ran = []
     for view, url in views.items():
         browser_page.goto(url, wait_until="load")
-        assert "Hostile markdown" in browser_page.inner_text("body"), f"{view}: the submission is not shown"
+        shown = browser_page.inner_text("body")
+        assert "Hostile markdown" in shown, f"{view}: the submission is not shown"
         click_javascript_links(browser_page)
         browser_page.wait_for_timeout(500)  # an onerror or a fetch fires after load
         ran += [f"{view}: {frame}" for frame in tripped_frames(browser_page)]

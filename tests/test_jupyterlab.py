@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 import websocket
 
-from jupyter_process import free_port, serve
-
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = uuid.uuid4().hex
 
@@ -21,14 +19,13 @@ def get(url: str, timeout: float = 5.0) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def lab_server(tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("lab") / "lab.log"
-    args = (f"LAB_ARGS=--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
-            f"--IdentityProvider.token={TOKEN}")
-    base = f"http://127.0.0.1:{port}"
-    with serve(["make", "--no-print-directory", "lab", args], REPO, log,
-               f"{base}/api/status?token={TOKEN}"):
+def lab_server(tmp_path_factory, jupyter_server):
+    def make_lab(port):
+        return ["make", "--no-print-directory", "lab",
+                f"LAB_ARGS=--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
+                f"--IdentityProvider.token={TOKEN}"]
+
+    with jupyter_server(make_lab, cwd=REPO, log=tmp_path_factory.mktemp("lab") / "lab.log") as base:
         yield base
 
 
