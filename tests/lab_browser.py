@@ -44,6 +44,12 @@ ALLOWED_CONSOLE_ERRORS = [
     # The hostile submission's <img> points at a file that does not exist, so that its
     # onerror handler would fire if it survived; the browser logs the failed load.
     r"^Failed to load resource: .* @ \S*/nn-missing-image\.png$",
+    # MathJax 2's HTML-CSS output (the formgrader's, served locally) declares a placeholder
+    # font "MathJax_Blank" with src url(about:blank) to detect when web fonts have loaded;
+    # Chromium refuses that URL for fonts and logs it. The formulas are typeset regardless
+    # (test_formgrader_typesets_formulas_offline checks that).
+    r"^Access to font at 'about:blank' from origin '\S+' has been blocked by CORS policy",
+    r"^Failed to load resource: net::ERR_FAILED @ about:blank$",
 ]
 
 
