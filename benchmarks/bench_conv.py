@@ -48,6 +48,11 @@ def loop_pass(x, W, b, grad_y):
     return conv2d_naive_backward(grad_y, x, W, pad=PAD)[0]
 
 
+def relative_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """max |a - b| relative to max |b|."""
+    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
+
+
 def seconds(function, *args) -> float:
     start = time.perf_counter()
     function(*args)
@@ -74,8 +79,8 @@ def main() -> None:
     dx_nnlib = nnlib_pass(layer, x, grad_y)
     dx_torch = torch_pass(x_t, W_t, b_t, grad_y_t).numpy()
     dx_loop = loop_pass(x[:LOOP_IMAGES], W, b, grad_y[:LOOP_IMAGES])
-    difference = max(float(np.max(np.abs(dx_nnlib - dx_torch))), float(np.max(np.abs(layer.grads["W"] - W_t.grad.numpy()))),
-                     float(np.max(np.abs(dx_loop - dx_torch[:LOOP_IMAGES]))))
+    difference = max(relative_difference(dx_nnlib, dx_torch), relative_difference(layer.grads["W"], W_t.grad.numpy()),
+                     relative_difference(dx_loop, dx_torch[:LOOP_IMAGES]))
 
     for _ in range(3):  # warm-up
         nnlib_pass(layer, x, grad_y)
@@ -91,7 +96,7 @@ def main() -> None:
     nnlib_ms, torch_ms = 1e3 * np.median(nnlib_times), 1e3 * np.median(torch_times)
     print(f"conv {CHANNELS} -> {FILTERS}, {KERNEL}x{KERNEL}, padding {PAD}, on ({BATCH}, {CHANNELS}, {SIZE}, {SIZE}), "
           f"float32, one thread: forward + backward (dx, dW, db)")
-    print(f"largest difference between the three versions' gradients: {difference:.1e}")
+    print(f"largest difference between the three versions' gradients, relative to the largest gradient: {difference:.1e}")
     print(f"{'version':>18} {'ms per pass':>12} {'/ PyTorch':>10}")
     print(f"{'PyTorch':>18} {torch_ms:>12.2f} {1.0:>10.2f}")
     print(f"{'nnlib im2col':>18} {nnlib_ms:>12.2f} {nnlib_ms / torch_ms:>10.2f}")
