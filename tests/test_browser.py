@@ -34,6 +34,7 @@ WIDGET_LECTURES = [
     "01_perceptron",
     "02_sigmoid_neuron",
     "03_gradient_descent",
+    "06_cnn",
 ]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -146,10 +147,10 @@ def change_first_control(page, widget) -> str:
         page.keyboard.press("ArrowRight")
         return "pressing ArrowRight on its first slider"
     select = widget.locator("select")
-    if select.count():
-        select.first.focus()
-        page.keyboard.press("ArrowDown")
-        return "pressing ArrowDown in its first list"
+    if select.count():  # a person opens the list and picks the next entry
+        chosen = select.first.evaluate("list => list.selectedIndex")
+        select.first.select_option(index=(chosen + 1) % select.first.locator("option").count())
+        return "choosing the next entry of its first list"
     toggle = widget.locator("input[type='checkbox'], button.widget-toggle-button:not(.mod-active)")
     toggle.first.click(timeout=5_000)
     return "clicking its first checkbox or unselected button"
