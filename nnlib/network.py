@@ -315,8 +315,8 @@ def _prepare_data(model: Layer, X, y, x_name: str, y_name: str):
     """Check X against the model and turn y into float targets shaped like its output."""
     X = as_float_array(X, x_name)
     if X.ndim < 2:  # (n, n_in) for Dense networks, (n, c, h, w) for convolutional ones
-        raise ValueError(f"{x_name}: expected a 2-D array (n, n_in), or (n, ...) with one example "
-                         f"per row, got shape {X.shape}")
+        raise ValueError(f"{x_name}: expected a 2-D array, got shape {X.shape} "
+                         "(or images (n, c, h, w) for a convolutional network)")
     X = model._check_input(X)
     first_output = model._forward(X[:1], False)
     n_outputs = first_output.shape[-1]

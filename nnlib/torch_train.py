@@ -163,7 +163,7 @@ def fit(model: torch.nn.Module, X, y, *, optimizer: torch.optim.Optimizer, loss_
     (None: unless NNLIB_PROGRESS=0).
 
     augment: optional function ``(X, rng) -> X'`` (same shape) that gives every epoch its
-    own training data, e.g. ``nnlib.mnist.random_shifts``; the end-of-epoch figures are
+    own training data, e.g. ``nnlib.torch_augment.random_distortions``; the end-of-epoch figures are
     measured on the unchanged X. scheduler: optional ``torch.optim.lr_scheduler`` object,
     stepped after every epoch.
     """

@@ -14,6 +14,22 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test (tests/test_browser.py) keeps a screenshot of its page, in the
+    test's tmp_path; the failure report names the file."""
+    report = (yield).get_result()
+    page = item.funcargs.get("browser_page") if report.failed and call.when == "call" else None
+    if page is None or page.is_closed():
+        return
+    path = item.funcargs["tmp_path"] / "failure.png"
+    try:
+        page.screenshot(path=path, full_page=True)
+        report.sections.append(("browser screenshot", str(path)))
+    except Exception as error:  # the failure itself may be a crashed page
+        report.sections.append(("browser screenshot", f"none: {error}"))
+
+
 @pytest.fixture(scope="session")
 def grading_cli():
     """A factory: ``grading_cli(source, release, work)`` returns ``run(*args)``, which runs

@@ -9,7 +9,7 @@ import urllib.request
 import uuid
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
 
@@ -96,3 +96,7 @@ def test_the_submission_view_loads_nothing_from_another_host(formgrader, fresh_c
     mathjax = [url for url in urls if "MathJax.js" in url]
     assert mathjax, "the submission view loads no MathJax"
     assert all(get(url)[0] == 200 for url in mathjax), mathjax
+    for url in mathjax:  # MathJax 2 then loads config/NAME.js for each ?config=NAME: served too?
+        for name in parse_qs(urlparse(url).query).get("config", [""])[0].split(","):
+            config = urljoin(url, f"{'config/' if name != 'Safe' else 'extensions/'}{name}.js")
+            assert get(config)[0] == 200, f"MathJax's {name} ({config}) is not served"

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import torch
 
+from nnlib.torch_augment import random_distortions
 from nnlib.torch_models import LENET5_1998_PARAMETERS, LeNet5, count_parameters, lenet5, mlp
 from nnlib.torch_text import WORDS, CharCNN, char_cnn, hidden_word_strings, one_hot_text
 
@@ -94,3 +95,19 @@ def test_char_cnn_factory_is_seeded():
     first, second = char_cnn(3), char_cnn(3, n_filters=8)
     for a, b in zip(first.parameters(), second.parameters()):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_random_distortions_are_seeded_and_keep_the_ink():
+    X = np.zeros((50, 784), dtype=np.float32)
+    X[:, [28 * 14 + 14, 28 * 13 + 14, 28 * 14 + 13]] = 1.0                   # a blob in the middle
+    first, second = random_distortions(X, rng=1), random_distortions(X, rng=1)
+    np.testing.assert_array_equal(first, second)
+    assert first.shape == (50, 784) and first.dtype == np.float32
+    assert not np.array_equal(first, X)
+    np.testing.assert_allclose(first.sum(axis=1), 3.0, rtol=0.3)            # bilinear resampling keeps the ink
+    same = random_distortions(X, rng=1, max_shift=0, max_rotation=0, max_scale=0)
+    np.testing.assert_allclose(same, X, atol=1e-6)
+    with pytest.raises(ValueError, match=r"expected images as rows of 784 pixels"):
+        random_distortions(np.zeros((2, 100)), rng=0)
+    with pytest.raises(ValueError, match=r"max_scale: expected a number below 1"):
+        random_distortions(X, rng=0, max_scale=1.5)
