@@ -11,12 +11,16 @@ NumPy first, so that every line of the from-scratch part can be read:
 - ``data``, ``mnist``: seeded toy data sets; MNIST with an offline default;
 - ``plots``: decision boundaries, learning curves, image and weight grids, confusion matrices;
 - ``optim2d``: gradient descent on 2-D cost surfaces;
+- ``pca``: principal components by SVD; ``corrupt``: noise, watermarks and tints for digits;
+- ``metrics``: ROC and AUC of anomaly scores (imported on demand, it loads scikit-learn);
 - ``torch_train``: PyTorch training on NumPy arrays (imported on demand, it loads torch);
+- ``torch_autoencoders``: fully connected and convolutional autoencoders and their training;
 - ``widgets``: the lectures' interactive controls;
 - ``seeding.seed_everything``, ``progress.progress``: reproducibility and progress bars.
 """
-from . import activations, autograd, data, gradcheck, layers, losses, mnist, network, optim2d, perceptron, plots
+from . import (activations, autograd, corrupt, data, gradcheck, layers, losses, mnist, network, optim2d, pca,
+               perceptron, plots)
 from .seeding import seed_everything
 
-__all__ = ["activations", "autograd", "data", "gradcheck", "layers", "losses", "mnist", "network",
-           "optim2d", "perceptron", "plots", "seed_everything"]
+__all__ = ["activations", "autograd", "corrupt", "data", "gradcheck", "layers", "losses", "mnist", "network",
+           "optim2d", "pca", "perceptron", "plots", "seed_everything"]
