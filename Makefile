@@ -12,7 +12,7 @@ export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: lab test setup
+.PHONY: lab test test-kernels setup
 
 setup: $(STAMP)
 
@@ -29,3 +29,8 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Maintainers: the notebook tests again under other maths kernels (OpenBLAS, PyTorch, MKL),
+# against the same stored outputs (README, "Outputs that compare equal on every CPU").
+test-kernels: $(STAMP)
+	$(BIN)/python tests/kernels.py $(KERNEL_ARGS)

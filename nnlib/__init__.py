@@ -16,7 +16,8 @@ NumPy first, so that every line of the from-scratch part can be read:
 - ``torch_train``: PyTorch training on NumPy arrays (imported on demand, it loads torch);
 - ``torch_autoencoders``: fully connected and convolutional autoencoders and their training;
 - ``widgets``: the lectures' interactive controls;
-- ``seeding.seed_everything``, ``progress.progress``: reproducibility and progress bars.
+- ``seeding.seed_everything``, ``progress.progress``: reproducibility and progress bars;
+- ``testing``: plain-value checks for the exercises' test cells (never trust a student's object).
 """
 from . import (activations, autograd, corrupt, data, gradcheck, layers, losses, mnist, network, optim2d, pca,
                perceptron, plots)
