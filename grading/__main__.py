@@ -14,7 +14,6 @@ See grading/README.md.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -31,6 +30,7 @@ def _limit_options(parser: argparse.ArgumentParser) -> None:
         ("cpu_seconds", "CPU seconds of the kernel"),
         ("file_size_mb", "largest file the kernel may write, MB"),
         ("processes", "processes and threads of one sandbox"),
+        ("disk_mb", "disk the run folder and the kernel's home may fill together, MB"),
     ]:
         parser.add_argument("--" + name.replace("_", "-"), type=int,
                             default=getattr(defaults, name),
@@ -92,8 +92,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    # nbgrader runs tools of the venv (alembic) by name: make them findable without activation
-    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
     course = Course.from_config(args.source, args.release, args.work)
     if args.step == "release":
         from .release import ReleaseError, release
@@ -107,9 +105,11 @@ def main(argv=None) -> int:
     elif args.step == "collect":
         from .collect import collect
 
-        students = collect(course, args.assignment, args.path, pattern=args.pattern)
-        print(f"{len(students)} submissions of {args.assignment} in the course: "
-              + ", ".join(students))
+        collected = collect(course, args.assignment, args.path, pattern=args.pattern)
+        for refusal in collected.refused:
+            print(refusal)
+        print(f"{len(collected.students)} submissions of {args.assignment} in the course: "
+              + ", ".join(collected.students))
     elif args.step == "autograde":
         from .autograde import autograde, print_table
 

@@ -4,7 +4,8 @@
 Flow per student: ``integrity.prepare_submission`` (checks against the release, before any code
 runs) -> a forked worker process (``worker.run_job``: nbgrader autograde in a private course,
 sandboxed kernel) -> ``verdict.decide`` -> ``record`` (nbgrader's SaveAutoGrades, outside the
-sandbox) -> ``WORK/autograded/STUDENT/A/A.ipynb`` and ``WORK/status/A/STUDENT.json``.
+sandbox) -> ``WORK/autograded/STUDENT/A/A.ipynb`` (sanitized: ``sanitize.py``) and
+``WORK/status/A/STUDENT.json``.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from . import record
 from .course import Course
 from .integrity import Prepared, prepare_submission, symlinks
 from .release import generate
+from .sanitize import remove_active_content
 from .sandbox import Limits
 from .verdict import COULD_NOT_GRADE, Verdict, decide
 from .worker import Job, run_job
@@ -113,10 +115,11 @@ def finish(course: Course, job: Job, prepared) -> Verdict:
         report = json.loads(job.result_file.read_text())
     else:
         report = {"failure": "the grading process was killed or crashed (see grading log)"}
-    nb = None
+    nb, removed = None, 0
     if report.get("notebook"):
         nb = nbformat.read(report["notebook"], as_version=4)
-    status, reason = decide(prepared, report, nb, job.limits)
+        removed = remove_active_content(nb)
+    status, reason = decide(prepared, report, nb, job.limits, active_cells=removed)
     if nb is None and status != COULD_NOT_GRADE:
         status, reason = COULD_NOT_GRADE, "no executed notebook came back; " + reason
     if nb is not None:

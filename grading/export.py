@@ -4,7 +4,8 @@ Columns: student, assignment, score, max_score, status, reason, auto_score, auto
 needs_manual_grading. Scores come from the gradebook (so manual grades count once given);
 statuses from ``WORK/status``. A submission that could not be graded has an empty score, unless
 a person has since graded it by hand (then its status says so). A collected submission never
-autograded is listed as ``could not grade: not autograded yet``.
+autograded is listed as ``could not grade: not autograded yet``. No text cell can start a
+spreadsheet formula (see ``neutralized``).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from .verdict import COULD_NOT_GRADE, GRADED, Verdict, load_verdict
 
 COLUMNS = ["student", "assignment", "score", "max_score", "status", "reason", "auto_score",
            "auto_max_score", "needs_manual_grading"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def known_students(course: Course, assignment: str) -> list[str]:
@@ -56,8 +58,17 @@ def assignments_with_work(course: Course) -> list[str]:
                            if any(course.submitted.glob(f"*/{a}"))})
 
 
+def neutralized(value):
+    """A text cell that a spreadsheet would read as a formula (it starts with =, +, -, @, a tab
+    or a carriage return) gets a leading ``'`` (OWASP's advice against CSV injection); numbers
+    are written as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def export_csv(course: Course, output: Path, assignments=None) -> list[dict]:
-    """Write the CSV; return its rows."""
+    """Write the CSV (text cells neutralized, see ``neutralized``); return its rows."""
     rows = []
     for assignment in assignments or assignments_with_work(course):
         for student in known_students(course, assignment):
@@ -68,5 +79,5 @@ def export_csv(course: Course, output: Path, assignments=None) -> list[dict]:
     with output.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: neutralized(v) for k, v in row.items()} for row in rows)
     return rows

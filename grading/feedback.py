@@ -1,8 +1,10 @@
 """``feedback``: nbgrader's generate_feedback, made safe to hand out and readable offline.
 
 nbgrader's feedback shows the autograded notebook as it ran, hidden tests and their tracebacks
-included, and loads MathJax from a CDN. Two preprocessors run before nbgrader's own:
+included, and loads MathJax from a CDN. Three preprocessors run before nbgrader's own:
 
+- ``RemoveActiveContent`` (``sanitize.py``): nbconvert's SanitizeHTML on every cell, so that
+  nothing the student wrote or displayed runs in the page;
 - ``HideHiddenTests``: in every test cell with a hidden region, the region is cut from the source
   (nbgrader's ClearHiddenTests), printed output is dropped (a student's function could print
   the hidden inputs), an error raised by a hidden line becomes "a hidden test failed", and any
@@ -32,6 +34,7 @@ from nbgrader.utils import capture_log
 
 from .course import Course
 from .lint import MARKERS, is_test_cell
+from .sanitize import RemoveActiveContent
 from .verdict import COULD_NOT_GRADE, load_verdict
 
 BEGIN_HIDDEN, END_HIDDEN = MARKERS["hidden tests"]
@@ -135,7 +138,7 @@ def generate_feedback(course: Course, assignment: str, students=None) -> list[Pa
         coursedir.student_id = student
         converter = GenerateFeedback(coursedir=coursedir, config=config)
         converter.force = True
-        converter.preprocessors = [HideHiddenTests, OfflineMath, GetGrades,
+        converter.preprocessors = [RemoveActiveContent, HideHiddenTests, OfflineMath, GetGrades,
                                    CSSHTMLHeaderPreprocessor]
         result = capture_log(converter)
         if not result["success"]:

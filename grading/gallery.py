@@ -15,10 +15,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_raw_cell
 
 from .course import REPO, Course
 from .lint import MARKERS, is_test_cell, nbgrader_meta
+from .preprocessors import describe_cell
 from .sandbox import Limits
 from .verdict import COULD_NOT_GRADE, GRADED, SUSPICIOUS
 
@@ -26,7 +27,8 @@ FIXTURE_COURSE = REPO / "tests" / "fixtures" / "course"
 FIXTURE_ASSIGNMENT = "f01_neuron"
 PREFERRED_ASSIGNMENT = "01_perceptron"
 # Tight limits, so that the infinite loop costs seconds; honest cells still fit easily.
-GALLERY_LIMITS = Limits(cell_timeout=10, total_timeout=20, memory_mb=3072, cpu_seconds=60)
+GALLERY_LIMITS = Limits(cell_timeout=10, total_timeout=20, memory_mb=3072, cpu_seconds=60,
+                        disk_mb=256)
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,10 @@ class Assignment:
                 nb.cells[exercise.answer].source = self.solutions[exercise.answer]
         return nb
 
+    def describe(self, index: int) -> str:
+        """How a reason names the released notebook's cell ``index``."""
+        return describe_cell(self.release, index)
+
     def setup_code(self) -> str:
         """The locked code cells before the first exercise (imports)."""
         first = self.exercises[0].answer
@@ -157,7 +163,8 @@ def gallery_cases(a: Assignment, trap_target: Path,
     case("g04_syntax_error", add_code(a.correct(), first, "result = (1 +"),
          GRADED, full - first.points)
     case("g05_infinite_loop", wrap_function(a.correct(), last, "while True:\n    pass"),
-         COULD_NOT_GRADE, None, "timed out")
+         COULD_NOT_GRADE, None, f"{a.describe(last.tests[0])} timed out after "
+         f"{limits.cell_timeout} s")
     case("g06_os_exit", add_code(a.correct(), first, "import os\nos._exit(0)"),
          COULD_NOT_GRADE, None, "the kernel exited with status 0")
     case("g07_system_exit", add_code(a.correct(), first, "raise SystemExit('bye')", before=True),
@@ -244,7 +251,121 @@ def gallery_cases(a: Assignment, trap_target: Path,
         f"    os.symlink({str(trap_target)!r}, name)")),
         SUSPICIOUS, full, "a link or special file")
     case("g24_wrong_file_name", a.correct(), COULD_NOT_GRADE, None, "no notebook named")
+    file_mb = limits.file_size_mb - 1  # each file within its own limit, not all of them
+    case("g26_fills_the_disk", add_code(a.correct(), first, (
+        "block = b'x' * 2**20\n"
+        f"for number in range({limits.disk_mb // file_mb + 2}):\n"
+        "    with open(f'filler_{number}.bin', 'wb') as filler:\n"
+        f"        for _ in range({file_mb}):\n"
+        "            filler.write(block)")),
+        COULD_NOT_GRADE, None, f"wrote more than {limits.disk_mb} MB")
+    case("g27_active_content", active_content(a, first), GRADED, full,
+         "active content removed from 3 cells")
+    case("g28_forged_equality", forged_answers(a), GRADED, 0.0)
     return cases
+
+
+ACTIVE_MARK = "GALLERY_XSS"  # in every payload, so that a test can look for what survived
+ACTIVE_MARKDOWN = f"""A note from the student.
+
+<script>window.{ACTIVE_MARK} = 1</script>
+<img src="x" onerror="{ACTIVE_MARK}_img()">
+[a javascript: link](javascript:{ACTIVE_MARK}_md())
+<a href="JaVaScRiPt:{ACTIVE_MARK}_a()">an HTML link</a>
+<iframe src="javascript:{ACTIVE_MARK}_iframe()"></iframe>
+<object data="javascript:{ACTIVE_MARK}_object()"></object>
+<embed src="javascript:{ACTIVE_MARK}_embed()">
+<style>body {{ background: url("javascript:{ACTIVE_MARK}_style()") }}</style>
+<p style="background: url(javascript:{ACTIVE_MARK}_css())">styled</p>
+<svg onload="{ACTIVE_MARK}_svg()"><script>{ACTIVE_MARK}_svg_script()</script></svg>
+"""
+ACTIVE_DISPLAY = f"""
+class _Shiny:
+    def _repr_html_(self):
+        return ('<b onmouseover="{ACTIVE_MARK}_html()">bold</b>'
+                '<script>{ACTIVE_MARK}_html2()</script>')
+
+    def _repr_svg_(self):
+        return ('<svg xmlns="http://www.w3.org/2000/svg">'
+                '<script>{ACTIVE_MARK}_out_svg()</script></svg>')
+
+    def _repr_javascript_(self):
+        return '{ACTIVE_MARK}_js()'
+
+    def _repr_markdown_(self):
+        return '[click](javascript:{ACTIVE_MARK}_out_md())'
+
+
+class _Widgety:
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {{'application/vnd.jupyter.widget-view+json': {{'model_id': '{ACTIVE_MARK}',
+                 'version_major': 2, 'version_minor': 0}}, 'text/plain': 'a widget'}}
+
+
+display(_Shiny())
+display(_Widgety())"""
+
+
+def active_content(a: Assignment, exercise: Exercise):
+    """Scripts, event handlers, javascript: links, frames, styles and SVG in a markdown cell,
+    a raw HTML cell and the outputs of an answer: none may reach a page anyone opens."""
+    nb = add_code(a.correct(), exercise, ACTIVE_DISPLAY)
+    nb.cells.insert(exercise.answer + 1, new_markdown_cell(ACTIVE_MARKDOWN))
+    nb.cells.insert(exercise.answer + 2, new_raw_cell(
+        f"<script>{ACTIVE_MARK}_raw()</script>", metadata={"format": "text/html"}))
+    return nb
+
+
+FORGERY = """
+class _AlwaysEqualInt(int):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = int.__hash__
+
+
+class _AlwaysEqualFloat(float):
+    __eq__, __ne__, __hash__ = _AlwaysEqualInt.__eq__, _AlwaysEqualInt.__ne__, float.__hash__
+
+
+class _AlwaysEqualArray(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(self.shape, dtype=bool)
+
+    def __ne__(self, other):
+        return np.zeros(self.shape, dtype=bool)
+
+
+class _AlwaysEqualList(list):
+    __eq__, __ne__ = _AlwaysEqualInt.__eq__, _AlwaysEqualInt.__ne__
+
+
+def _forged(value):  # a wrong answer that claims to equal anything
+    if type(value) is int:
+        return _AlwaysEqualInt(value + 1)
+    if type(value) is float:
+        return _AlwaysEqualFloat(value + 1)
+    if type(value) is np.ndarray and value.dtype.kind in "iuf":
+        return (value + 1).view(_AlwaysEqualArray)
+    if type(value) is list:
+        return _AlwaysEqualList(_forged(item) for item in value)
+    if type(value) is tuple:
+        return tuple(_forged(item) for item in value)
+    return value
+"""
+
+
+def forged_answers(a: Assignment):
+    """Every answer wrong, in objects whose ``==`` says True: an int, a float, an ndarray and a
+    list subclass. Tests that compare plain values give no point."""
+    nb = add_code(a.correct(), a.exercises[0], FORGERY, before=True)
+    for exercise in a.exercises:
+        if exercise.function:
+            wrap_function(nb, exercise, "return _forged(_original(*args, **kwargs))")
+    return nb
 
 
 def wrong_answer(a: Assignment, exercise: Exercise):

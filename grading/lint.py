@@ -3,6 +3,13 @@
 nbgrader gives a test cell full marks when it raises nothing, and partial credit when it ends
 in a number; so a test cell whose last line is ``np.allclose(a, b)`` passes when ``False``.
 These checks catch that and the marker mistakes that would leak solutions or hidden tests.
+
+Test cells must not trust the objects that student code returns (an ``int`` subclass whose
+``__eq__`` is always True passes ``assert result == 1``): every comparison in an ``assert``
+goes through ``nnlib.testing`` (``assert plain_int(result) == 1``, ``assert_equal``,
+``assert_close``), and NumPy's own ``np.testing.assert_*`` and ``np.allclose``-style checks
+are refused. The check is a heuristic over the syntax tree: a comparison is accepted when one
+of its operands calls an ``nnlib.testing`` function.
 """
 from __future__ import annotations
 
@@ -15,6 +22,14 @@ from IPython.core.inputtransformer2 import TransformerManager
 # Calls whose result is a verdict: a bare statement calling one of them checks nothing.
 VERDICT_FUNCTIONS = {"allclose", "isclose", "array_equal", "array_equiv", "all", "any",
                      "isinstance", "issubclass", "issubdtype", "equal"}
+# Verdicts on values (not on types): a student's array subclass can fake them.
+VALUE_VERDICTS = VERDICT_FUNCTIONS - {"isinstance", "issubclass", "issubdtype"}
+# nnlib.testing: the functions that turn a student's value into a plain one (or compare so)
+PLAIN_VALUE_FUNCTIONS = {"plain_int", "plain_float", "plain_bool", "plain_str", "plain_array",
+                         "assert_close", "assert_equal"}
+COMPARISON_WORDS = {ast.Eq: "==", ast.NotEq: "!=", ast.Is: "is", ast.IsNot: "is not",
+                    ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.In: "in",
+                    ast.NotIn: "not in"}
 MARKERS = {
     "hidden tests": ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
     "solution": ("### BEGIN SOLUTION", "### END SOLUTION"),
@@ -64,6 +79,41 @@ def check_test_cell(source: str) -> list[str]:
                     or _called_name(value) in VERDICT_FUNCTIONS):
                 problems.append(f"line {node.lineno} computes a check and throws it away; "
                                 "use assert")
+    return problems + trusting_checks(tree)
+
+
+def uses_plain_values(node: ast.AST) -> bool:
+    """Whether ``node`` calls one of nnlib.testing's functions somewhere inside (or a helper
+    of the test cell named ``plain_...`` that is built on them)."""
+    return any(name in PLAIN_VALUE_FUNCTIONS or name.startswith("plain_")
+               for name in map(_called_name, ast.walk(node)) if name)
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return getattr(node, "id", "")
+
+
+def trusting_checks(tree: ast.AST) -> list[str]:
+    """Checks that compare a value as the student's code returned it (see the module doc)."""
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert):
+            for compare in (n for n in ast.walk(node.test) if isinstance(n, ast.Compare)):
+                if not any(uses_plain_values(o) for o in [compare.left, *compare.comparators]):
+                    word = COMPARISON_WORDS.get(type(compare.ops[0]), "a comparison")
+                    problems.append(f"line {compare.lineno} compares with '{word}' without "
+                                    "nnlib.testing: a student's object can fake the answer; "
+                                    "use plain_int/plain_array/... or assert_equal")
+            if (_called_name(node.test) in VALUE_VERDICTS
+                    and not uses_plain_values(node.test)):
+                problems.append(f"line {node.lineno} asserts {_called_name(node.test)}(...) on "
+                                "values not made plain with nnlib.testing")
+        elif isinstance(node, ast.Call) and ".testing.assert" in "." + _dotted(node.func):
+            problems.append(f"line {node.lineno} calls {_dotted(node.func)}, which a student's "
+                            "array subclass can fool; use nnlib.testing's assert_close or "
+                            "assert_equal")
     return problems
 
 

@@ -12,14 +12,16 @@ import stat
 import threading
 import time
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Integer, Unicode
 
 from .lint import is_test_cell, nbgrader_meta
+from .sandbox import disk_used_mb
 
 REPORT: dict = {}
+DISK_FULL_MARGIN_MB = 1  # a private disk with less free space than this is full
 
 
 def reset_report() -> None:
@@ -35,8 +37,8 @@ def describe_cell(nb, index: int | None) -> str:
 
 
 # The grader's own checks, appended after the student's cells: each must fail, with the nonce
-# in its message. If the kernel's assertions, NumPy's testing functions or its error reporting
-# were tampered with, one of them passes or loses its message.
+# in its message. If the kernel's assertions, NumPy's or nnlib's testing functions or its error
+# reporting were tampered with, one of them passes or loses its message.
 CANARIES = {
     "the assert statement": "assert {a} == {b}, 'grading canary {nonce}'",
     "numpy.testing.assert_allclose":
@@ -44,6 +46,12 @@ CANARIES = {
     "numpy.testing.assert_array_equal":
         "__import__('numpy').testing.assert_array_equal([{a}], [{b}], "
         "err_msg='grading canary {nonce}')",
+    "nnlib.testing.assert_equal":
+        "__import__('nnlib.testing', fromlist=['x']).assert_equal({a}, {b}, "
+        "'grading canary {nonce}')",
+    "nnlib.testing.plain_int":
+        "__import__('nnlib.testing', fromlist=['x']).plain_int(type('Forged', (int,), {{}})({a}), "
+        "'grading canary {nonce}')",
 }
 
 
@@ -80,6 +88,9 @@ class SandboxedExecute(Execute):
 
     total_timeout = Integer(300, help="seconds for the whole notebook").tag(config=True)
     uid = Integer(None, allow_none=True, help="owner of the run directory").tag(config=True)
+    disk = Unicode(help="the private disk of the run directory and the kernel's home").tag(
+        config=True)
+    disk_mb = Integer(1024, help="its size, MB").tag(config=True)
 
     def preprocess(self, nb, resources, km=None):
         run_dir = resources["metadata"]["path"]
@@ -88,19 +99,28 @@ class SandboxedExecute(Execute):
                 for path in [folder] + [os.path.join(folder, f) for f in files]:
                     os.chown(path, self.uid, self.uid, follow_symlinks=False)
         self.current_cell = None
-        self.over_time = False
+        self.over_time = self.disk_full = False
         timer = threading.Timer(self.total_timeout, self._stop_kernel)
         timer.start()
+        running = threading.Event()
+        running.set()
+        watch = threading.Thread(target=self._watch_disk, args=(running,), daemon=True)
+        watch.start()
         try:
-            return super().preprocess(nb, resources, km=km)
+            nb, resources = super().preprocess(nb, resources, km=km)
         except Exception as error:  # noqa: BLE001 - the kernel's fate, whatever it was
             REPORT["failure"] = self._explain(nb, error)
-            return nb, resources
         finally:
             timer.cancel()
+            running.clear()
+            watch.join()
+            self.disk_full = self.disk_full or self._disk_is_full()
             if self.uid is not None:
                 kill_every_process_of(self.uid)
             remove_traps(run_dir)
+        if self.disk_full:
+            REPORT["failure"] = f"wrote more than {self.disk_mb} MB"
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
         self.current_cell = index
@@ -112,11 +132,28 @@ class SandboxedExecute(Execute):
             raise
 
     async def _async_handle_timeout(self, timeout, cell=None):
-        REPORT["timeouts"].append(describe_cell(self.nb, self.current_cell))
+        where = describe_cell(self.nb, self.current_cell)
+        if where not in REPORT["timeouts"]:  # a cell that ignores the interrupt times out again
+            REPORT["timeouts"].append(where)
         return await super()._async_handle_timeout(timeout, cell)
+
+    def _disk_is_full(self) -> bool:
+        return bool(self.disk) and disk_used_mb(self.disk) > self.disk_mb - DISK_FULL_MARGIN_MB
+
+    def _watch_disk(self, running: threading.Event) -> None:
+        """Stop the kernel once the private disk is full (its writes fail from then on)."""
+        while running.is_set():
+            if self._disk_is_full():
+                self.disk_full = True
+                self._kill_kernel()
+                return
+            time.sleep(0.05)
 
     def _stop_kernel(self) -> None:
         self.over_time = True
+        self._kill_kernel()
+
+    def _kill_kernel(self) -> None:
         pgid = getattr(getattr(self.km, "provisioner", None), "pgid", None)
         if pgid:
             os.killpg(pgid, signal.SIGKILL)
@@ -134,12 +171,19 @@ class SandboxedExecute(Execute):
         return f"exited with status {status}"
 
     def _explain(self, nb, error: Exception) -> str:
+        """One line: what ended the run, and where (nbclient's messages span many lines and
+        quote the cell's source)."""
         where = describe_cell(nb, self.current_cell)
         if self.over_time:
             return f"exceeded the total time limit of {self.total_timeout} s (in {where})"
         if isinstance(error, DeadKernelError):
             return f"the kernel {self._how_it_ended()} while running {where}"
-        return f"execution failed in {where}: {type(error).__name__}: {error}"
+        if isinstance(error, CellTimeoutError):  # no end of its output came after it stopped
+            if where in REPORT["timeouts"]:
+                return f"{where} timed out after {self.timeout} s"
+            return f"{where} sent output for more than {self.iopub_timeout} s after it finished"
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        return f"execution failed in {where}: {type(error).__name__}: {first_line[:200]}"
 
 
 def processes_of(uid: int) -> list[int]:

@@ -10,7 +10,9 @@ processes; when the kernel exits, everything it started dies with it). As root, 
 drops to an unprivileged uid of its own (one per parallel job, so that process limits do not
 leak between students); without root, a user namespace maps the instructor's uid instead.
 Resource limits (address space, CPU seconds, file size, processes) are set with setrlimit, the
-system call ``prlimit`` uses. The kernel talks to the grader over Unix sockets in the run
+system call ``prlimit`` uses; the run directory and the kernel's home sit on a size-limited
+tmpfs that the grading process mounts for itself (``private_disk``), which caps the disk one
+submission can fill. The kernel talks to the grader over Unix sockets in the run
 directory (``transport = "ipc"``), since it has no usable network.
 """
 from __future__ import annotations
@@ -26,7 +28,10 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Dict, Integer, Unicode
 
+from ._launch import MS_NODEV, MS_NOSUID, MS_REC, _check, libc, mount
+
 LAUNCHER = Path(__file__).with_name("_launch.py")
+CLONE_NEWNS, CLONE_NEWUSER, MS_PRIVATE = 0x00020000, 0x10000000, 1 << 18
 FIRST_SANDBOX_UID, UID_RANGE = 61000, 1000
 _HELD_UID_LOCKS = []  # open lock files of the uids this process claimed
 
@@ -67,6 +72,7 @@ class Limits:
     cpu_seconds: int = 600  # CPU time of the kernel process
     file_size_mb: int = 64  # largest file the kernel may write
     processes: int = 256  # processes and threads of the sandbox's user
+    disk_mb: int = 1024  # everything written in the run folder and the kernel's home, together
 
     def rlimits(self) -> dict[str, tuple[int, int]]:
         """(soft, hard) per resource; past the soft CPU limit the kernel gets SIGXCPU, which
@@ -78,6 +84,27 @@ class Limits:
             "RLIMIT_NPROC": (self.processes,) * 2,
             "RLIMIT_CORE": (0, 0),
         }
+
+
+def private_disk(folder: Path, size_mb: int) -> None:
+    """Mount a tmpfs of ``size_mb`` MB on ``folder``, seen by the calling process and its
+    children only (a mount namespace of its own; as non-root also a user namespace that maps
+    the caller's uid to itself). The mount vanishes when the last of them exits."""
+    uid, gid = os.geteuid(), os.getegid()
+    _check(libc.unshare(CLONE_NEWNS if uid == 0 else CLONE_NEWNS | CLONE_NEWUSER), "unshare")
+    if uid != 0:
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    mount("none", "/", None, MS_REC | MS_PRIVATE)  # nothing propagates back to the machine
+    folder.mkdir(parents=True, exist_ok=True)
+    mount("tmpfs", str(folder), "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=0755")
+
+
+def disk_used_mb(folder: Path) -> float:
+    """MB in use on the file system of ``folder`` (the private disk)."""
+    usage = os.statvfs(folder)
+    return (usage.f_blocks - usage.f_bfree) * usage.f_frsize / 2**20
 
 
 def hidden_paths(repo: Path) -> list[str]:

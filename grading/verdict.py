@@ -65,16 +65,24 @@ def execution_problems(report: dict, nb, limits: Limits) -> list[str]:
     return problems
 
 
-def decide(prepared, report: dict, nb, limits: Limits) -> tuple[str, str]:
-    """(status, reason) from the checks before the run and the worker's report after it."""
+def decide(prepared, report: dict, nb, limits: Limits, active_cells: int = 0) -> tuple[str, str]:
+    """(status, reason) from the checks before the run and the worker's report after it, and
+    the number of cells the sanitizer took active content from (a note); the reason is one
+    line, its parts separated by "; "."""
     suspicious = list(prepared.suspicious)
     suspicious += [f"the grader's check of {name} did not fail as it must (tampered test "
                    "machinery or error reporting)" for name in report.get("canary_failures", [])]
     suspicious += [f"left {name}, a link or special file, in its folder (removed unfollowed)"
                    for name in report.get("traps", [])]
+    notes = [f"active content removed from {active_cells} cells"] if active_cells else []
     problems = execution_problems(report, nb, limits)
     if problems:
-        return COULD_NOT_GRADE, "; ".join(problems + suspicious)
+        return COULD_NOT_GRADE, joined(problems + suspicious + notes)
     if suspicious:
-        return SUSPICIOUS, "; ".join(suspicious)
-    return GRADED, "; ".join(prepared.notes)
+        return SUSPICIOUS, joined(suspicious + notes)
+    return GRADED, joined(prepared.notes + notes)
+
+
+def joined(parts: list[str]) -> str:
+    """One line; a part said twice is said once."""
+    return "; ".join(dict.fromkeys(" ".join(part.split()) for part in parts))

@@ -4,7 +4,8 @@ The worker builds a throw-away nbgrader course in its scratch folder (a copy of 
 gradebook, the prepared submission, the release's data files) and runs nbgrader's own autograde
 on it, with the course's preprocessors around a sandboxed Execute. The real gradebook, the
 solutions and other students' work are never in reach of the kernel; the worker only reports
-(``result.json``) and leaves the executed notebook for the parent to check and record.
+(``result.json``) and leaves the executed notebook for the parent to check and record. The run
+folder and the kernel's home are on a private tmpfs of ``Limits.disk_mb`` (``private_disk``).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from nbgrader.utils import capture_log
 from traitlets.config import Config
 
 from . import preprocessors as pp
-from .sandbox import Limits, SandboxedKernelManager, claim_sandbox_uid
+from .sandbox import Limits, SandboxedKernelManager, claim_sandbox_uid, private_disk
 
 PR_SET_PDEATHSIG = 1
 AUTOGRADE_PIPELINE = [
@@ -64,13 +65,22 @@ class Job:
         return self.scratch / "worker.log"
 
     @property
+    def disk(self) -> Path:
+        """The private, size-limited tmpfs that holds the run folder and the kernel's home."""
+        return self.scratch / "disk"
+
+    @property
     def kernel_home(self) -> Path:
-        return self.scratch / "home"
+        return self.disk / "home"
+
+    @property
+    def autograded_dir(self) -> Path:
+        return self.disk / "autograded"
 
     @property
     def autograded_notebook(self) -> Path:
-        return (self.scratch / "course" / "autograded" / self.student / self.assignment
-                / f"{self.assignment}.ipynb")
+        """The executed notebook, copied out of the private disk for the parent to read."""
+        return self.scratch / f"{self.assignment}.ipynb"
 
 
 def private_course(job: Job) -> Config:
@@ -88,7 +98,7 @@ def private_course(job: Job) -> Config:
     c.CourseDirectory.course_id = job.course_id
     c.CourseDirectory.source_directory = "source"
     c.CourseDirectory.submitted_directory = "submitted"
-    c.CourseDirectory.autograded_directory = "autograded"
+    c.CourseDirectory.autograded_directory = str(job.autograded_dir)
     c.CourseDirectory.db_url = "sqlite:///" + str(root / "gradebook.db")
     c.CourseDirectory.assignment_id = job.assignment
     c.CourseDirectory.student_id = job.student
@@ -97,6 +107,8 @@ def private_course(job: Job) -> Config:
     c.Execute.kernel_manager_class = SandboxedKernelManager
     c.SandboxedExecute.total_timeout = job.limits.total_timeout
     c.SandboxedExecute.uid = uid
+    c.SandboxedExecute.disk = str(job.disk)
+    c.SandboxedExecute.disk_mb = job.limits.disk_mb
     c.SandboxedKernelManager.repo = str(job.repo)
     c.SandboxedKernelManager.home_dir = str(job.kernel_home)
     c.SandboxedKernelManager.uid = uid
@@ -112,6 +124,7 @@ def run_job(job: Job) -> None:
     os.dup2(log.fileno(), sys.stdout.fileno())
     os.dup2(log.fileno(), sys.stderr.fileno())
     pp.reset_report()
+    private_disk(job.disk, job.limits.disk_mb)
     config = private_course(job)
     converter = Autograde(coursedir=CourseDirectory(config=config), config=config)
     converter.force = True
@@ -122,6 +135,10 @@ def run_job(job: Job) -> None:
         last = [line for line in result["log"].splitlines() if "Error" in line] or ["unknown"]
         pp.REPORT["failure"] = f"nbgrader could not grade it: {last[-1].strip()[:300]}"
     report = {k: v for k, v in pp.REPORT.items() if k != "nonce"}
-    report["notebook"] = str(job.autograded_notebook) if job.autograded_notebook.exists() else None
+    executed = job.autograded_dir / job.student / job.assignment / f"{job.assignment}.ipynb"
+    report["notebook"] = None
+    if executed.exists():  # the private disk vanishes with this process
+        shutil.copy(executed, job.autograded_notebook)
+        report["notebook"] = str(job.autograded_notebook)
     job.result_file.write_text(json.dumps(report))
     log.flush()

@@ -5,6 +5,9 @@ NumPy first, so that every line of the from-scratch part can be read:
 - ``activations``, ``losses``: functions with their derivatives / gradients, side by side;
 - ``layers``, ``network``: Dense, Activation, Softmax and Dropout layers, ``Sequential``,
   ``SGD``, ``fit`` with a training ``History`` and ``EarlyStopping``;
+- ``conv``: convolution (loops to read, im2col for speed) and the Conv2D, MaxPool2D,
+  AvgPool2D, MinPool2D and Flatten layers, in PyTorch's NCHW layout;
+- ``kernels``: the classic 3x3 image kernels (edges, sharpen, blur) and a sample photograph;
 - ``autograd``: a scalar ``Value`` that records its computational graph, and ``draw_graph``;
 - ``gradcheck``: centred finite differences and relative errors;
 - ``perceptron``: the perceptron, its learning rule, the sigmoid neuron;
@@ -13,15 +16,17 @@ NumPy first, so that every line of the from-scratch part can be read:
 - ``optim2d``: gradient descent on 2-D cost surfaces;
 - ``pca``: principal components by SVD; ``corrupt``: noise, watermarks and tints for digits;
 - ``metrics``: ROC and AUC of anomaly scores (imported on demand, it loads scikit-learn);
-- ``torch_train``: PyTorch training on NumPy arrays (imported on demand, it loads torch);
-- ``torch_autoencoders``: fully connected and convolutional autoencoders and their training;
+- ``torch_train``: PyTorch training on NumPy arrays; ``torch_models``: the shared PyTorch
+  models (LeNet-5, notebook 05's MLP); ``torch_text``: a character-level CNN on a toy task;
+  ``torch_autoencoders``: fully connected and convolutional autoencoders and their training
+  (all imported on demand: they load torch);
 - ``widgets``: the lectures' interactive controls;
 - ``seeding.seed_everything``, ``progress.progress``: reproducibility and progress bars;
 - ``testing``: plain-value checks for the exercises' test cells (never trust a student's object).
 """
-from . import (activations, autograd, corrupt, data, gradcheck, layers, losses, mnist, network, optim2d, pca,
-               perceptron, plots)
+from . import (activations, autograd, conv, corrupt, data, gradcheck, kernels, layers, losses, mnist, network,
+               optim2d, pca, perceptron, plots)
 from .seeding import seed_everything
 
-__all__ = ["activations", "autograd", "corrupt", "data", "gradcheck", "layers", "losses", "mnist", "network",
-           "optim2d", "pca", "perceptron", "plots", "seed_everything"]
+__all__ = ["activations", "autograd", "conv", "corrupt", "data", "gradcheck", "kernels", "layers", "losses",
+           "mnist", "network", "optim2d", "pca", "perceptron", "plots", "seed_everything"]

@@ -235,7 +235,7 @@ def accuracy(scores, y) -> float:
 
 
 def evaluate(model: Layer, X, y, loss: str = "softmax_cross_entropy") -> tuple[float, float]:
-    """Loss and accuracy of ``model`` on X (n, n_in) with targets y, in evaluation mode.
+    """Loss and accuracy of ``model`` on X (n, n_in) (or (n, c, h, w) images) with targets y, in evaluation mode.
 
     The accuracy is NaN when the targets are not classes (see ``History``).
     """
@@ -247,7 +247,7 @@ def evaluate(model: Layer, X, y, loss: str = "softmax_cross_entropy") -> tuple[f
 def fit(model: Layer, X, y, *, loss: str = "softmax_cross_entropy", optimizer, epochs: int,
         batch_size: int, rng, validation=None, early_stopping: EarlyStopping | None = None,
         progress: bool | None = None) -> History:
-    """Train ``model`` on X (n, n_in) and y with mini-batch SGD; return the ``History``.
+    """Train ``model`` on X (n, n_in) (or (n, c, h, w) images for a convolutional network) and y with mini-batch SGD; return the ``History``.
 
     loss: a name in ``nnlib.losses.LOSSES``; "softmax_cross_entropy" expects a network
     ending in a Dense layer (logits), "cross_entropy" one ending in Softmax.
@@ -313,7 +313,10 @@ def _gradient(loss_grad, output, targets, epoch):
 
 def _prepare_data(model: Layer, X, y, x_name: str, y_name: str):
     """Check X against the model and turn y into float targets shaped like its output."""
-    X = as_float_array(X, x_name, ndim=2)
+    X = as_float_array(X, x_name)
+    if X.ndim < 2:  # (n, n_in) for Dense networks, (n, c, h, w) for convolutional ones
+        raise ValueError(f"{x_name}: expected a 2-D array, got shape {X.shape} "
+                         "(or images (n, c, h, w) for a convolutional network)")
     X = model._check_input(X)
     first_output = model._forward(X[:1], False)
     n_outputs = first_output.shape[-1]

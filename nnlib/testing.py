@@ -67,7 +67,7 @@ def plain_str(value, what: str = "result") -> str:
     """``value`` as a built-in str: accepts exact str only."""
     if type(value) is not str:
         raise _fail(what, "a str", value)
-    return "".join([value])  # a new str object built from the characters
+    return value  # an exact str is immutable and has no methods of the student's
 
 
 def _exact_array(value, what: str) -> np.ndarray | None:
@@ -121,7 +121,7 @@ def plain_array(value, what: str = "result", dtype=np.float64, shape: tuple | No
     if shape is not None:
         shape = tuple(shape)
         if len(shape) != array.ndim or any(s is not None and s != n for s, n in zip(shape, array.shape)):
-            wanted = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+            wanted = str(tuple("any" if s is None else s for s in shape)).replace("'", "")
             raise AssertionError(f"expected {what} of shape {wanted}, got shape {array.shape}")
     return array.astype(target, copy=False)
 

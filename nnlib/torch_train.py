@@ -152,7 +152,8 @@ def evaluate(model: torch.nn.Module, X, y, loss_fn, batch_size: int = EVAL_BATCH
 
 
 def fit(model: torch.nn.Module, X, y, *, optimizer: torch.optim.Optimizer, loss_fn, epochs: int,
-        batch_size: int, rng, validation=None, progress: bool | None = None) -> History:
+        batch_size: int, rng, validation=None, augment=None, scheduler=None,
+        progress: bool | None = None) -> History:
     """Train for ``epochs`` epochs of ``train_epoch`` and return the ``History``.
 
     After every epoch, loss and accuracy are measured on the whole training set and, if
@@ -160,15 +161,27 @@ def fit(model: torch.nn.Module, X, y, *, optimizer: torch.optim.Optimizer, loss_
     ``nnlib.network.fit``); ``best_epoch`` is then the epoch with the lowest validation
     loss. rng: seed or Generator for the shuffling. progress: a bar over the epochs
     (None: unless NNLIB_PROGRESS=0).
+
+    augment: optional function ``(X, rng) -> X'`` (same shape) that gives every epoch its
+    own training data, e.g. ``nnlib.torch_augment.random_distortions``; the end-of-epoch figures are
+    measured on the unchanged X. scheduler: optional ``torch.optim.lr_scheduler`` object,
+    stepped after every epoch.
     """
     epochs = as_int(epochs, "epochs")
     rng = as_generator(rng)
     if validation is not None and (not isinstance(validation, (tuple, list)) or len(validation) != 2):
         raise ValueError(f"validation: expected a pair (X_val, y_val), got {type(validation).__name__}")
+    if augment is not None and not callable(augment):
+        raise ValueError(f"augment: expected a function (X, rng) -> X, got {type(augment).__name__}")
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise ValueError(f"scheduler: expected a learning-rate scheduler with a step() method, got {scheduler!r}")
     history = History()
     epoch_bar = progress_bar(range(epochs), enabled=progress, desc="training", unit="epoch")
     for _ in epoch_bar:
-        train_epoch(model, (X, y), optimizer, loss_fn, batch_size=batch_size, rng=rng)
+        X_epoch = X if augment is None else augment(X, rng)
+        train_epoch(model, (X_epoch, y), optimizer, loss_fn, batch_size=batch_size, rng=rng)
+        if scheduler is not None:
+            scheduler.step()
         train = evaluate(model, X, y, loss_fn)
         val = None if validation is None else evaluate(model, *validation, loss_fn)
         epoch_bar.set_postfix(history.record(train, val))

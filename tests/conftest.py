@@ -1,12 +1,33 @@
-"""Fixtures shared by the grading tests."""
+"""Fixtures shared by the grading tests and the tests that start a Jupyter server."""
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test (tests/test_browser.py) keeps a screenshot of its page, in the
+    test's tmp_path; the failure report names the file."""
+    report = (yield).get_result()
+    page = item.funcargs.get("browser_page") if report.failed and call.when == "call" else None
+    if page is None or page.is_closed():
+        return
+    path = item.funcargs["tmp_path"] / "failure.png"
+    try:
+        page.screenshot(path=path, full_page=True)
+        report.sections.append(("browser screenshot", str(path)))
+    except Exception as error:  # the failure itself may be a crashed page
+        report.sections.append(("browser screenshot", f"none: {error}"))
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +50,48 @@ def grading_cli():
         return run
 
     return make
+
+
+@pytest.fixture(scope="session")
+def jupyter_server():
+    """A context manager: ``with jupyter_server(command, cwd=..., log=..., env=None) as base``
+    runs ``command(port)`` (a Jupyter server on 127.0.0.1:port, token in the command) in a
+    session of its own, yields ``http://127.0.0.1:PORT`` once ``/api/status`` answers (failing
+    the test after 90 s, with the log), and stops the server's whole session at the end."""
+
+    @contextmanager
+    def serve(command, *, cwd, log: Path, env=None):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        with open(log, "w") as out:
+            server = subprocess.Popen(command(port), cwd=cwd, env=env, stdout=out,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 90
+            while not answers(f"{base}/api/status"):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the server did not answer on {base}:\n{log.read_text()[-3000:]}")
+                time.sleep(0.5)
+            yield base
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+    return serve
+
+
+def answers(url: str) -> bool:
+    """Whether an HTTP server answers at ``url`` (any status)."""
+    try:
+        urllib.request.urlopen(url, timeout=5).close()
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True

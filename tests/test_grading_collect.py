@@ -17,12 +17,18 @@ def cli(tmp_path, grading_cli):
     return grading_cli(FIXTURE / "solutions", FIXTURE / "exercises", tmp_path / "work")
 
 
-def test_a_zip_export_is_collected_and_listed_as_not_yet_graded(cli, tmp_path):
+def lms_export(tmp_path, members: dict) -> Path:
+    """A zip of alice's and bob's released notebook, plus ``members`` (name or ZipInfo -> text)."""
     export = tmp_path / "lms_export.zip"
     with zipfile.ZipFile(export, "w") as archive:
-        archive.writestr(f"alice/{A}.ipynb", RELEASED)
-        archive.writestr(f"bob/{A}.ipynb", RELEASED)
-        archive.writestr("bob/helper.py", "ANSWER = 42\n")
+        for name, text in {f"alice/{A}.ipynb": RELEASED, f"bob/{A}.ipynb": RELEASED,
+                           **members}.items():
+            archive.writestr(name, text)
+    return export
+
+
+def test_a_zip_export_is_collected_and_listed_as_not_yet_graded(cli, tmp_path):
+    export = lms_export(tmp_path, {"bob/helper.py": "ANSWER = 42\n"})
     assert "2 submissions" in cli("collect", A, export)
     submitted = tmp_path / "work" / "submitted"
     assert (submitted / "bob" / A / "helper.py").read_text() == "ANSWER = 42\n"
@@ -41,3 +47,70 @@ def test_another_layout_is_collected_with_a_pattern(cli, tmp_path):
     pattern = r".*/(?P<student_id>[a-z]+)_attempt\d+_(?P<file_id>.+\.ipynb)$"
     assert "1 submissions" in cli("collect", A, folder, "--pattern", pattern)
     assert (tmp_path / "work" / "submitted" / "carol" / A / f"{A}.ipynb").is_file()
+
+
+def collected_files(tmp_path) -> dict[str, list[str]]:
+    """student -> their submitted files (paths relative to submitted/STUDENT/A)."""
+    submitted = tmp_path / "work" / "submitted"
+    return {folder.name: sorted(str(p.relative_to(folder / A)) for p in (folder / A).rglob("*")
+                                if p.is_file() and p.name != "timestamp.txt")
+            for folder in sorted(submitted.iterdir())}
+
+
+def test_a_folder_inside_a_student_folder_belongs_to_that_student(cli, tmp_path):
+    folder = tmp_path / "upload"
+    for path in [f"alice/{A}.ipynb", f"bob/{A}.ipynb", f"bob/alice/{A}.ipynb",
+                 f"carol/drafts/{A}.ipynb"]:
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(RELEASED.replace("{", "{ ", 1) if "bob/alice" in path
+                                   else RELEASED)
+    output = cli("collect", A, folder)
+    assert "3 submissions" in output, output
+    assert collected_files(tmp_path) == {
+        "alice": [f"{A}.ipynb"], "bob": [f"alice/{A}.ipynb", f"{A}.ipynb"],
+        "carol": [f"drafts/{A}.ipynb"]}
+    alice = tmp_path / "work" / "submitted" / "alice" / A / f"{A}.ipynb"
+    assert alice.read_text() == RELEASED  # not replaced by bob's copy
+
+
+def test_unsafe_zip_members_are_refused_and_the_rest_is_collected(cli, tmp_path):
+    link = zipfile.ZipInfo("bob/gradebook_link.py")
+    link.external_attr = 0o120777 << 16  # a symbolic link to ../../gradebook.db
+    export = lms_export(tmp_path, {"bob/../../escaped.py": "X = 1\n", "/etc/absolute.py": "X = 1\n",
+                                   "C:/windows/drive.py": "X = 1\n", link: "../../gradebook.db",
+                                   "stray.ipynb": RELEASED})
+    output = cli("collect", A, export)
+    lines = output.splitlines()
+    for member, why in [("bob/../../escaped.py", "leaves its folder"),
+                        ("/etc/absolute.py", "absolute path"),
+                        ("C:/windows/drive.py", "drive letter"),
+                        ("bob/gradebook_link.py", "symbolic link"),
+                        ("stray.ipynb", "not inside a student folder")]:
+        assert any(member in line and why in line for line in lines), (member, output)
+    assert "2 submissions" in output
+    assert collected_files(tmp_path) == {"alice": [f"{A}.ipynb"], "bob": [f"{A}.ipynb"]}
+    assert not (tmp_path / "escaped.py").exists() and not list(tmp_path.rglob("escaped.py"))
+
+
+def test_no_text_cell_of_grades_csv_starts_a_formula(cli, tmp_path):
+    from grading.autograde import ensure_in_gradebook, judged
+    from grading.course import Course
+
+    folder = tmp_path / "upload"
+    students = ['=HYPERLINK("evil.example","x")', "+alice", "-bob", "@carol", "\tdave",
+                "erin"]
+    for student in students:
+        (folder / student).mkdir(parents=True)
+        (folder / student / f"{A}.ipynb").write_text(RELEASED)
+    cli("collect", A, folder)
+    course = Course.from_config(FIXTURE / "solutions", FIXTURE / "exercises", tmp_path / "work")
+    ensure_in_gradebook(course, A, tmp_path / "scratch")
+    judged(course, A, "erin", "could not grade", "=1+2 and -3")  # a reason like a formula
+    cli("export", "--output", tmp_path / "grades.csv")
+    with open(tmp_path / "grades.csv", newline="") as handle:
+        rows = list(csv.reader(handle))[1:]
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
+    assert sorted(row[0] for row in rows) == sorted("'" + s if s != "erin" else s
+                                                    for s in students)
+    assert [row[5] for row in rows if row[0] == "erin"] == ["'=1+2 and -3"]

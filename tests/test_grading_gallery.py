@@ -9,12 +9,14 @@ import html
 import json
 import os
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
-from grading.gallery import (FIXTURE_ASSIGNMENT, FIXTURE_COURSE, GALLERY_LIMITS,
+from grading.gallery import (ACTIVE_MARK, FIXTURE_ASSIGNMENT, FIXTURE_COURSE, GALLERY_LIMITS,
                              TRAP_CONTENT)
 from grading.lint import hidden_test_lines
 
@@ -71,6 +73,16 @@ def test_every_case_gets_its_expected_verdict(course, run):
     assert not wrong, "\n".join(wrong)
 
 
+def test_every_reason_is_one_line_and_says_each_thing_once(course):
+    for student, row in course["runs"][0].items():
+        reason = row["reason"]
+        assert "\n" not in reason and "\r" not in reason, (student, reason)
+        parts = reason.split("; ")
+        assert len(parts) == len(set(parts)), (student, reason)
+    timeout = course["runs"][0]["g05_infinite_loop"]["reason"]
+    assert timeout == course["expected"]["g05_infinite_loop"]["reason"], timeout
+
+
 def test_could_not_grade_is_never_a_zero(course):
     for row in course["runs"][0].values():
         if row["status"] == "could not grade":
@@ -110,8 +122,13 @@ def test_a_huge_output_is_cut(course):
 
 
 def hidden_lines() -> list[str]:
-    """Distinctive lines of the hidden tests: appearing nowhere else in the source notebook."""
-    return hidden_test_lines(nbformat.read(str(SOURCE / A / f"{A}.ipynb"), as_version=4), min_length=12)
+    """Distinctive lines of the hidden tests: appearing nowhere else in the source notebook,
+    nor in the library code that a failed test's traceback quotes (``except ValueError:``)."""
+    quoted = (REPO / "nnlib" / "testing.py").read_text() + Path(np.testing.__file__).with_name(
+        "_private").joinpath("utils.py").read_text()
+    lines = hidden_test_lines(nbformat.read(str(SOURCE / A / f"{A}.ipynb"), as_version=4),
+                              min_length=12)
+    return [line for line in lines if line not in quoted]
 
 
 def feedback_files(course) -> list[Path]:
@@ -141,3 +158,62 @@ def test_feedback_renders_offline(course):
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page), path
         assert "MathJax.Hub" not in page and not re.search(r"<script[^>]*src", page), path
         assert "data:image/svg+xml" in page  # the formulas, drawn as SVG
+
+
+class ActiveParts(HTMLParser):
+    """What in an HTML page could run: frames, embedded objects and SVG, event-handler
+    attributes, URLs with a script scheme, and scripts or style elements that carry the
+    gallery's mark."""
+
+    RUNNING_TAGS = {"iframe", "frame", "object", "embed", "applet", "svg", "base", "form"}
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.inside = [], []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.RUNNING_TAGS:
+            self.parts.append(f"<{tag}>")
+        for name, value in attrs:
+            squeezed = re.sub(r"\s", "", value or "").lower()
+            if name.startswith("on"):
+                self.parts.append(f"<{tag} {name}>")
+            if re.search(r"(java|vb)script:", squeezed) or ACTIVE_MARK.lower() in squeezed:
+                self.parts.append(f"<{tag} {name}={value}>")
+        if tag in ("script", "style"):
+            self.inside.append(tag)
+
+    def handle_endtag(self, tag):
+        if self.inside and tag == self.inside[-1]:
+            self.inside.pop()
+
+    def handle_data(self, data):
+        if self.inside and ACTIVE_MARK in data:
+            self.parts.append(f"<{self.inside[-1]}> {data.strip()[:60]}")
+
+
+def formgrader_view(course, student) -> str:
+    """The autograded notebook as nbconvert renders it (as the formgrader does)."""
+    from nbconvert import HTMLExporter
+
+    path = course["tmp"] / "work" / "autograded" / student / A / f"{A}.ipynb"
+    return HTMLExporter(template_name="classic").from_filename(str(path))[0]
+
+
+def test_nothing_active_that_a_student_wrote_reaches_a_page(course):
+    """Scripts, handlers, javascript: links, frames, styles and SVG in markdown, raw cells and
+    outputs (g27): the formgrader's view of the autograded notebook and the feedback page
+    have no more active parts than those of the correct submission (the templates' own)."""
+    for page_of in (formgrader_view, lambda c, s: feedback_page(c, s)):
+        baseline = ActiveParts(page_of(course, "g01_correct")).parts
+        assert ActiveParts(page_of(course, "g27_active_content")).parts == baseline
+    path = course["tmp"] / "work" / "autograded" / "g27_active_content" / A / f"{A}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    kinds = {k for c in nb.cells for o in c.get("outputs", []) for k in o.get("data", {})}
+    assert not kinds & {"image/svg+xml", "application/javascript",
+                        "application/vnd.jupyter.widget-view+json"}, kinds
+
+
+def feedback_page(course, student) -> str:
+    return (course["tmp"] / "work" / "feedback" / student / A / f"{A}.html").read_text()

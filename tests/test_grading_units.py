@@ -2,6 +2,7 @@
 scan of student code, the submission checks against the release, the preprocessors, the
 verdict, and the feedback's removal of hidden tests."""
 import copy
+import re
 import shutil
 from pathlib import Path
 
@@ -45,11 +46,43 @@ def test_a_check_whose_result_is_thrown_away_is_refused(source):
     assert any("throws it away" in p for p in check_test_cell(source))
 
 
-@pytest.mark.parametrize("source", ["np.testing.assert_allclose(f(), 1)",
-                                    "assert f() == 1, 'f() should be 1'",
-                                    "for x in [1, 2]:\n    assert f(x) > 0"])
+@pytest.mark.parametrize("source", ["assert_close(f(), 1, 'f() should be 1')",
+                                    "assert plain_int(f()) == 1, 'f() should be 1'",
+                                    "for x in [1, 2]:\n    assert plain_float(f(x)) > 0",
+                                    "assert np.shape(plain_array(f())) == (2,)",
+                                    "assert isinstance(f(), dict)"])
 def test_a_proper_test_cell_passes_the_lint(source):
     assert check_test_cell(source) == []
+
+
+@pytest.mark.parametrize("source, word", [
+    ("assert f() == 1, 'f() should be 1'", "compares with '=='"),
+    ("assert type(f()) is int", "compares with 'is'"),
+    ("x = f()\nassert x != 2", "compares with '!='"),
+    ("assert np.shape(f()) == (2,) and plain_int(g()) == 1", "compares with '=='"),
+    ("assert np.all(f() >= 0)", "compares with '>='"),
+    ("assert np.allclose(f(), 1)", "asserts allclose(...)"),
+    ("np.testing.assert_allclose(f(), 1)", "calls np.testing.assert_allclose"),
+    ("np.testing.assert_array_equal(f(), [1])", "calls np.testing.assert_array_equal"),
+])
+def test_a_test_cell_that_trusts_the_students_objects_is_refused(source, word):
+    problems = check_test_cell(source)
+    assert any(word in p and "\n" not in p for p in problems), problems
+
+
+def test_release_names_the_cell_that_trusts_a_students_object(tmp_path):
+    shutil.copytree(FIXTURE_COURSE / "solutions", tmp_path / "solutions")
+    path = tmp_path / "solutions" / A / f"{A}.ipynb"
+    nb = read(path)
+    index, test = next((i, c) for i, c in enumerate(nb.cells)
+                       if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code")
+    test.source += "\nassert weighted_sum(X_hidden, w_hidden, 0)[0] == 1.5"
+    nbformat.write(nb, str(path))
+    course = Course(source=tmp_path / "solutions", release=tmp_path / "exercises",
+                    work=tmp_path / "work")
+    grade_id = test.metadata["nbgrader"]["grade_id"]
+    with pytest.raises(ReleaseError, match=rf"cell {index} \({grade_id}\): line \d+ compares with"):
+        release(course, [A], execute=False, log=lambda message: None)
 
 
 def test_the_fixture_source_passes_the_lint():
@@ -243,3 +276,44 @@ def test_feedback_draws_formulas_as_svg():
     cell = nbformat.v4.new_markdown_cell(r"Inline $\sigma(z)$ and $$\frac{1}{1 + e^{-z}}$$")
     OfflineMath().preprocess_cell(cell, {}, 0)
     assert cell.source.count("data:image/svg+xml;base64,") == 2 and "$" not in cell.source
+
+
+# --- sanitizing -----------------------------------------------------------------------------
+
+def test_active_content_is_removed_and_plain_cells_are_kept_as_written():
+    from nbformat.v4 import new_markdown_cell, new_notebook, new_raw_cell
+
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from grading.gallery import ACTIVE_MARK, ACTIVE_MARKDOWN
+    from grading.sanitize import remove_active_content
+
+    plain = "Compare $a < b$ and `x < 1`; **bold**, [a link](https://example.org)."
+    html_out = new_output("display_data", data={
+        "text/html": f"<b onclick='{ACTIVE_MARK}()'>b</b>", "text/plain": "b",
+        "text/markdown": f"[c](javascript:{ACTIVE_MARK}())", "image/svg+xml": "<svg/>",
+        "application/javascript": f"{ACTIVE_MARK}()"})
+    nb = new_notebook(cells=[new_markdown_cell(ACTIVE_MARKDOWN), new_markdown_cell(plain),
+                             new_code_cell("x", outputs=[html_out]),
+                             new_raw_cell(f"<script>{ACTIVE_MARK}()</script>")])
+    assert remove_active_content(nb) == 3
+    assert nb.cells[1].source == plain
+    active = re.compile(r"<(script|iframe|object|embed|style|svg)|\son\w+\s*=|"
+                        r"(href|src|data)\s*=\s*[\"']?\s*javascript:", re.IGNORECASE)
+    assert not active.search(markdown2html_mistune(nb.cells[0].source))
+    assert active.search(markdown2html_mistune(ACTIVE_MARKDOWN))  # the pattern sees it
+    data = nb.cells[2].outputs[0].data
+    assert set(data) == {"text/html", "text/plain", "text/markdown"}
+    assert "onclick" not in data["text/html"] and "javascript:" not in data["text/markdown"]
+    assert "<script" not in nb.cells[3].source
+
+
+def test_a_reason_is_one_line_with_each_part_once():
+    from grading.integrity import Prepared
+
+    report = {"failure": "execution failed in cell 3: RuntimeError: first line\n  second line",
+              "timeouts": ["cell 3 (t)", "cell 3 (t)"]}
+    status, reason = decide(Prepared(), report, None, Limits(cell_timeout=10))
+    assert status == COULD_NOT_GRADE
+    assert reason == ("execution failed in cell 3: RuntimeError: first line second line; "
+                      "cell 3 (t) timed out after 10 s")

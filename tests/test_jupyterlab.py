@@ -1,10 +1,6 @@
 """README command (1), `make lab`, brings up JupyterLab on the course, and `import nnlib`
 works in the kernel that the server starts."""
 import json
-import os
-import signal
-import socket
-import subprocess
 import time
 import urllib.request
 import uuid
@@ -17,45 +13,20 @@ REPO = Path(__file__).resolve().parents[1]
 TOKEN = uuid.uuid4().hex
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def get(url: str, timeout: float = 5.0) -> tuple[int, str]:
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.status, response.read().decode()
 
 
 @pytest.fixture(scope="module")
-def lab_server(tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("lab") / "lab.log"
-    args = (f"LAB_ARGS=--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
-            f"--IdentityProvider.token={TOKEN}")
-    with open(log, "w") as out:
-        server = subprocess.Popen(["make", "--no-print-directory", "lab", args], cwd=REPO,
-                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                get(f"{base}/api/status?token={TOKEN}")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not answer on {base}:\n{log.read_text()[-3000:]}")
-                time.sleep(0.5)
+def lab_server(tmp_path_factory, jupyter_server):
+    def make_lab(port):
+        return ["make", "--no-print-directory", "lab",
+                f"LAB_ARGS=--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
+                f"--IdentityProvider.token={TOKEN}"]
+
+    with jupyter_server(make_lab, cwd=REPO, log=tmp_path_factory.mktemp("lab") / "lab.log") as base:
         yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def test_lab_serves_the_course(lab_server):

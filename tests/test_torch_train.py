@@ -194,3 +194,28 @@ def test_fit_bad_input(blobs):
             validation=X)
     with pytest.raises(ValueError, match="rng: expected an int seed"):
         fit(model, X, y, optimizer=optimizer, loss_fn=F.cross_entropy, epochs=1, batch_size=8, rng=None)
+
+
+def test_fit_augments_every_epoch_and_steps_the_scheduler(blobs):
+    X, y = blobs
+    seen = []
+
+    def augment(X_epoch, rng):
+        noisy = X_epoch + rng.normal(scale=0.01, size=X_epoch.shape).astype(np.float32)
+        seen.append(noisy)
+        return noisy
+
+    model = small_net()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+    history = fit(model, X, y, optimizer=optimizer, loss_fn=F.cross_entropy, epochs=3, batch_size=8, rng=0,
+                  augment=augment, scheduler=scheduler)
+    assert len(seen) == 3 and not np.array_equal(seen[0], seen[1])
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5 ** 3)
+    # the figures are measured on the data as given, not on the last epoch's augmented copy
+    assert history.train_loss[-1] == pytest.approx(evaluate(model, X, y, F.cross_entropy)[0])
+    with pytest.raises(ValueError, match="augment: expected a function"):
+        fit(model, X, y, optimizer=optimizer, loss_fn=F.cross_entropy, epochs=1, batch_size=8, rng=0, augment=3)
+    with pytest.raises(ValueError, match="scheduler: expected a learning-rate scheduler"):
+        fit(model, X, y, optimizer=optimizer, loss_fn=F.cross_entropy, epochs=1, batch_size=8, rng=0,
+            scheduler="cosine")
