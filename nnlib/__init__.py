@@ -14,16 +14,21 @@ NumPy first, so that every line of the from-scratch part can be read:
 - ``data``, ``mnist``: seeded toy data sets; MNIST with an offline default;
 - ``plots``: decision boundaries, learning curves, image and weight grids, confusion matrices;
 - ``optim2d``: gradient descent on 2-D cost surfaces;
+- ``pca``: principal components by SVD; ``corrupt``: noise, watermarks and tints for digits;
+- ``metrics``: ROC and AUC of anomaly scores (imported on demand, it loads scikit-learn);
 - ``torch_train``: PyTorch training on NumPy arrays; ``torch_models``: the shared PyTorch
-  models (LeNet-5, notebook 05's MLP); ``torch_text``: a character-level CNN on a toy task
-  (all three imported on demand: they load torch);
+  models (LeNet-5, notebook 05's MLP); ``torch_text``: a character-level CNN on a toy task;
+  ``torch_autoencoders``: fully connected and convolutional autoencoders and their training;
+  ``torch_attacks``: FGSM, PGD, adversarial training, digits in strange poses;
+  ``torch_checkpoints``: the stored LeNet-5 and the recipe that made it
+  (all imported on demand: they load torch);
 - ``widgets``: the lectures' interactive controls;
 - ``seeding.seed_everything``, ``progress.progress``: reproducibility and progress bars;
 - ``testing``: plain-value checks for the exercises' test cells (never trust a student's object).
 """
-from . import (activations, autograd, conv, data, gradcheck, kernels, layers, losses, mnist, network, optim2d,
-               perceptron, plots)
+from . import (activations, autograd, conv, corrupt, data, gradcheck, kernels, layers, losses, mnist, network,
+               optim2d, pca, perceptron, plots)
 from .seeding import seed_everything
 
-__all__ = ["activations", "autograd", "conv", "data", "gradcheck", "kernels", "layers", "losses", "mnist",
-           "network", "optim2d", "perceptron", "plots", "seed_everything"]
+__all__ = ["activations", "autograd", "conv", "corrupt", "data", "gradcheck", "kernels", "layers", "losses",
+           "mnist", "network", "optim2d", "pca", "perceptron", "plots", "seed_everything"]

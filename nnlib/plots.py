@@ -6,6 +6,8 @@
 - ``plot_image_grid``: images (MNIST digits) with their labels or predictions.
 - ``plot_weight_grid``: the columns of a weight matrix seen as images (what a unit looks for).
 - ``confusion_matrix`` / ``plot_confusion_matrix``: which digit gets taken for which.
+- ``plot_image_rows``: rows of images side by side (inputs, corrupted inputs, reconstructions).
+- ``plot_roc``: ROC curves of anomaly scores, with their AUC (``nnlib.metrics``).
 """
 from __future__ import annotations
 
@@ -251,4 +253,59 @@ def plot_confusion_matrix(y_true, y_pred, n_classes: int | None = None):
     accuracy = np.trace(counts) / counts.sum()
     ax.set_title(f"accuracy {100 * accuracy:.1f} % ({np.trace(counts):,} of {counts.sum():,})")
     fig.tight_layout()
+    return fig
+
+
+def plot_image_rows(rows, image_shape=(28, 28)):
+    """One row of panels per entry of ``rows`` ({title: images}), the title on the left.
+
+    Images are grey rows (n, h*w) or (n, h, w), shown dark ink on white from 0 to 1, or
+    colour images (n, h, w, 3) in [0, 1], shown as they are. Every entry has the same n.
+    """
+    if not isinstance(rows, dict) or not rows:
+        raise ValueError(f"rows: expected a non-empty dict {{title: images}}, got {type(rows).__name__}")
+    shown = {}
+    for title, images in rows.items():
+        images = as_float_array(images, f"rows[{title!r}]", ndim=(2, 3, 4))
+        shown[title] = images if images.ndim == 4 else _as_images(images, image_shape)
+    counts = {len(images) for images in shown.values()}
+    if len(counts) != 1:
+        raise ValueError(f"rows: expected the same number of images in every row, got {sorted(counts)}")
+    n = counts.pop()
+    fig, axes = _new_figure(len(shown), n, 1.1)
+    for axes_row, (title, images) in zip(axes, shown.items()):
+        for ax, image in zip(axes_row, images):
+            if image.ndim == 3:
+                ax.imshow(np.clip(image, 0, 1))
+            else:
+                ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes_row[0].set_ylabel(title, rotation=0, ha="right", va="center", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_roc(cases, ax=None):
+    """ROC curves of anomaly scores, one per entry of ``cases`` ({name: (scores_in,
+    scores_out)}, two 1-D arrays), each labelled with its AUC, and the diagonal of guessing.
+    Draws into ``ax`` if given, else into a new figure; returns the Figure."""
+    from .metrics import anomaly_auc, anomaly_roc   # scikit-learn loads only when a ROC is drawn
+
+    if not isinstance(cases, dict) or not cases:
+        raise ValueError(f"cases: expected a non-empty dict {{name: (scores_in, scores_out)}}, got {type(cases).__name__}")
+    own_figure = ax is None
+    fig = _new_figure(1, 1, 4.5)[0] if own_figure else ax.figure
+    ax = fig.axes[0] if own_figure else ax
+    for name, (scores_in, scores_out) in cases.items():
+        false_positive_rate, true_positive_rate = anomaly_roc(scores_in, scores_out)
+        ax.plot(false_positive_rate, true_positive_rate,
+                label=f"{name} (AUC {anomaly_auc(scores_in, scores_out):.2f})")
+    ax.plot([0, 1], [0, 1], ":", color="grey", label="guessing (AUC 0.50)")
+    ax.set(xlabel="false-positive rate (normal inputs flagged)", ylabel="true-positive rate (unusual inputs flagged)",
+           xlim=(0, 1), ylim=(0, 1.01))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    if own_figure:
+        fig.tight_layout()
     return fig

@@ -7,7 +7,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from nnlib.plots import (confusion_matrix, plot_confusion_matrix, plot_decision_boundary, plot_history,
-                         plot_image_grid, plot_weight_grid)
+                         plot_image_grid, plot_image_rows, plot_roc, plot_weight_grid)
 
 
 @pytest.fixture(autouse=True)
@@ -256,3 +256,27 @@ def test_confusion_matrix_bad_input():
         confusion_matrix(Y_TRUE, Y_PRED, 0)
     with pytest.raises(ValueError, match="y_true: expected whole-number class labels"):
         plot_confusion_matrix(Y_TRUE + 0.5, Y_PRED)
+
+
+def test_image_rows_show_grey_and_colour_rows_side_by_side():
+    grey = np.random.default_rng(0).random((4, 784))
+    colour = np.random.default_rng(1).random((4, 28, 28, 3))
+    fig = plot_image_rows({"input": grey, "colour": colour})
+    assert len(fig.axes) == 8
+    np.testing.assert_allclose(fig.axes[1].get_images()[0].get_array(), grey[1].reshape(28, 28))
+    np.testing.assert_allclose(fig.axes[4].get_images()[0].get_array(), colour[0])
+    assert fig.axes[4].get_ylabel() == "colour"
+    with pytest.raises(ValueError, match="same number of images"):
+        plot_image_rows({"a": grey, "b": grey[:3]})
+    with pytest.raises(ValueError, match="non-empty dict"):
+        plot_image_rows([grey])
+    plt.close("all")
+
+
+def test_roc_plot_labels_each_curve_with_its_auc():
+    fig = plot_roc({"separable": ([0.1, 0.2], [0.5, 0.6]), "mixed": ([0.1, 0.5], [0.2, 0.6])})
+    labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert labels == ["separable (AUC 1.00)", "mixed (AUC 0.75)", "guessing (AUC 0.50)"]
+    with pytest.raises(ValueError, match="non-empty dict"):
+        plot_roc({})
+    plt.close("all")
