@@ -29,7 +29,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ._checks import as_generator
+from ._checks import as_generator, as_int
 from .data import stratified_split_indices
 from .progress import progress as progress_bar
 
@@ -379,3 +379,17 @@ def with_one_pixel_shifts(X, y) -> tuple[np.ndarray, np.ndarray]:
     X = np.asarray(X)
     copies = [X] + [shift_images(X, down, right) for down, right in ONE_PIXEL_SHIFTS]
     return np.concatenate(copies), np.tile(np.asarray(y), len(copies))
+
+
+def random_shifts(X, rng, max_shift: int = 2) -> np.ndarray:
+    """Every image of X (n, 784) moved by its own random (down, right), each drawn uniformly
+    from -max_shift .. max_shift with ``rng`` (a seed or a Generator): fresh shifted copies for
+    every epoch of training (data augmentation). Returns a new array (n, 784)."""
+    X = np.asarray(X)
+    max_shift = as_int(max_shift, "max_shift", minimum=0)
+    moves = as_generator(rng).integers(-max_shift, max_shift + 1, size=(len(X), 2))
+    shifted = np.empty_like(X)
+    for down, right in {(int(d), int(r)) for d, r in moves}:
+        rows = np.flatnonzero((moves[:, 0] == down) & (moves[:, 1] == right))
+        shifted[rows] = shift_images(X[rows], down, right)
+    return shifted

@@ -17,7 +17,7 @@ import pytest
 
 import nnlib.mnist as mnist
 from nnlib.mnist import (MNIST_MD5, OFFLINE_CACHE_NAME, DownloadError, default_cache_dir, download_mnist,
-                         load_mnist, read_idx, shift_images, with_one_pixel_shifts)
+                         load_mnist, random_shifts, read_idx, shift_images, with_one_pixel_shifts)
 
 SERVER_LIFETIME = 5.0  # seconds a hanging server waits at most before it closes by itself
 
@@ -489,6 +489,17 @@ def test_one_pixel_shifts():
     rows, columns = np.nonzero(expanded.reshape(5, 28, 28))[1:]
     assert list(zip(rows, columns)) == [(5, 7), (4, 7), (6, 7), (5, 6), (5, 8)]
     np.testing.assert_array_equal(labels, [3] * 5)
+
+
+def test_random_shifts_move_each_image_by_its_own_seeded_amount():
+    X = np.zeros((200, 784), dtype=np.float32)
+    X[:, 28 * 14 + 14] = 1.0  # the centre pixel
+    shifted = random_shifts(X, rng=3, max_shift=2)
+    rows, columns = np.nonzero(shifted.reshape(200, 28, 28))[1:]
+    assert len(rows) == 200, "each image keeps its pixel"
+    assert set(rows) == set(range(12, 17)) and set(columns) == set(range(12, 17))
+    np.testing.assert_array_equal(random_shifts(X, rng=3, max_shift=2), shifted)
+    np.testing.assert_array_equal(random_shifts(X, rng=3, max_shift=0), X)
 
 
 def test_shift_images_moves_every_pixel_and_blanks_the_border():
