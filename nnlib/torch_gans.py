@@ -40,23 +40,23 @@ class Generator(nn.Sequential):
         self.latent_dim = as_int(latent_dim, "latent_dim")
 
 
-def _mlp_layers(sizes: list[int], slope: float) -> list[nn.Module]:
-    """Linear layers between consecutive ``sizes``, LeakyReLU(slope) between them, none at the end."""
+def _mlp_layers(sizes: list[int], slope: float, batch_norm: bool = False) -> list[nn.Module]:
+    """Linear layers between consecutive ``sizes``, (BatchNorm and) LeakyReLU(slope) between them, none at the end."""
     layers: list[nn.Module] = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        layers += [nn.Linear(n_in, n_out), nn.LeakyReLU(slope)]
-    return layers[:-1]
+        layers += [nn.Linear(n_in, n_out), *([nn.BatchNorm1d(n_out)] if batch_norm else []), nn.LeakyReLU(slope)]
+    return layers[:-2] if batch_norm else layers[:-1]
 
 
 def mlp_generator(seed: int, latent_dim: int = 2, hidden: tuple[int, ...] = (64, 64), out_dim: int = 2,
-                  output: str = "linear") -> Generator:
-    """latent_dim -> hidden... (LeakyReLU 0.2) -> out_dim; ``output`` "linear" (points in the
-    plane) or "sigmoid" (pixels in [0, 1]). Starting weights depend on ``seed`` only."""
+                  output: str = "linear", batch_norm: bool = False) -> Generator:
+    """latent_dim -> hidden... ((BatchNorm,) LeakyReLU 0.2) -> out_dim; ``output`` "linear" (points
+    in the plane) or "sigmoid" (pixels in [0, 1]). Starting weights depend on ``seed`` only."""
     if output not in ("linear", "sigmoid"):
         raise ValueError(f"output: expected 'linear' or 'sigmoid', got {output!r}")
     sizes = [as_int(latent_dim, "latent_dim"), *(as_int(h, "hidden") for h in hidden), as_int(out_dim, "out_dim")]
     last = [nn.Sigmoid()] if output == "sigmoid" else []
-    return seeded_model(lambda: Generator(sizes[0], *_mlp_layers(sizes, 0.2), *last), seed)
+    return seeded_model(lambda: Generator(sizes[0], *_mlp_layers(sizes, 0.2, batch_norm), *last), seed)
 
 
 class MinibatchStd(nn.Module):
@@ -164,11 +164,12 @@ def noise(n: int, latent_dim: int, rng) -> torch.Tensor:
 
 def fit_gan(generator: Generator, discriminator: nn.Module, X, *, steps: int, batch_size: int,
             g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer, rng,
-            kind: str = "non-saturating", record_every: int = 50, callback=None,
+            kind: str = "non-saturating", record_every: int = 50, schedulers=(), callback=None,
             progress: bool | None = None) -> GanHistory:
     """``steps`` calls of ``gan_step``: real batches of ``batch_size`` rows drawn from X (n, d)
     by ``rng`` (an epoch's permutation at a time), fresh noise from ``rng`` every step.
 
+    schedulers: ``torch.optim.lr_scheduler`` objects, stepped after every step.
     callback: optional ``callback(step, generator, discriminator)``, called after every
     ``record_every`` steps (for snapshots). progress: a bar (None: unless NNLIB_PROGRESS=0).
     """
@@ -177,6 +178,8 @@ def fit_gan(generator: Generator, discriminator: nn.Module, X, *, steps: int, ba
     record_every = as_int(record_every, "record_every")
     if batch_size > len(X):
         raise ValueError(f"batch_size: expected at most the {len(X)} rows of X, got {batch_size}")
+    if any(not callable(getattr(s, "step", None)) for s in schedulers):
+        raise ValueError(f"schedulers: expected learning-rate schedulers with a step() method, got {schedulers!r}")
     if callback is not None and not callable(callback):
         raise ValueError(f"callback: expected a function (step, generator, discriminator), got {callback!r}")
     rng = as_generator(rng)
@@ -189,6 +192,8 @@ def fit_gan(generator: Generator, discriminator: nn.Module, X, *, steps: int, ba
         rows, order = order[:batch_size], order[batch_size:]
         block.append(gan_step(generator, discriminator, g_optimizer, d_optimizer, X[rows],
                               noise(batch_size, generator.latent_dim, rng), kind))
+        for scheduler in schedulers:
+            scheduler.step()
         if step % record_every == 0:
             history.record(block)
             block = []

@@ -35,6 +35,7 @@ WIDGET_LECTURES = [
     "02_sigmoid_neuron",
     "03_gradient_descent",
     "06_cnn",
+    "08_gans",
 ]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"

@@ -147,3 +147,15 @@ def test_decision_surface_is_d_on_a_grid():
     assert probabilities.shape == (5, 5)
     expected = torch.sigmoid(D(torch.tensor([[xs[1], ys[3]]], dtype=torch.float32))).item()
     assert probabilities[3, 1] == pytest.approx(expected, rel=1e-6)
+
+
+def test_fit_gan_steps_the_schedulers_every_step():
+    G, D = players()
+    g_opt, d_opt = torch.optim.SGD(G.parameters(), lr=0.1), torch.optim.SGD(D.parameters(), lr=0.1)
+    schedulers = [torch.optim.lr_scheduler.LambdaLR(o, lambda step: 0.5 ** step) for o in (g_opt, d_opt)]
+    fit_gan(G, D, np.zeros((20, 2)), steps=3, batch_size=4, rng=0, record_every=1, schedulers=schedulers,
+            g_optimizer=g_opt, d_optimizer=d_opt, progress=False)
+    assert g_opt.param_groups[0]["lr"] == pytest.approx(0.1 / 8) == d_opt.param_groups[0]["lr"]
+    with pytest.raises(ValueError, match="schedulers: expected learning-rate schedulers"):
+        fit_gan(G, D, np.zeros((20, 2)), steps=1, batch_size=4, rng=0, schedulers=[0.5],
+                g_optimizer=g_opt, d_optimizer=d_opt)
