@@ -14,16 +14,19 @@ NumPy first, so that every line of the from-scratch part can be read:
 - ``data``, ``mnist``: seeded toy data sets; MNIST with an offline default;
 - ``plots``: decision boundaries, learning curves, image and weight grids, confusion matrices;
 - ``optim2d``: gradient descent on 2-D cost surfaces;
+- ``gan_toys``: Gaussian modes in the plane, mode coverage, the x*y game (notebook 08);
 - ``torch_train``: PyTorch training on NumPy arrays; ``torch_models``: the shared PyTorch
-  models (LeNet-5, notebook 05's MLP); ``torch_text``: a character-level CNN on a toy task
-  (all three imported on demand: they load torch);
+  models (LeNet-5, notebook 05's MLP); ``torch_text``: a character-level CNN on a toy task;
+  ``torch_gans``: GAN players, losses, training step and loop; ``torch_census``: a classifier's
+  census of generated digits; ``torch_gan_checkpoint``: the stored digit GAN and its recipe
+  (all imported on demand: they load torch);
 - ``widgets``: the lectures' interactive controls;
 - ``seeding.seed_everything``, ``progress.progress``: reproducibility and progress bars;
 - ``testing``: plain-value checks for the exercises' test cells (never trust a student's object).
 """
-from . import (activations, autograd, conv, data, gradcheck, kernels, layers, losses, mnist, network, optim2d,
-               perceptron, plots)
+from . import (activations, autograd, conv, data, gan_toys, gradcheck, kernels, layers, losses, mnist, network,
+               optim2d, perceptron, plots)
 from .seeding import seed_everything
 
-__all__ = ["activations", "autograd", "conv", "data", "gradcheck", "kernels", "layers", "losses", "mnist",
+__all__ = ["activations", "autograd", "conv", "data", "gan_toys", "gradcheck", "kernels", "layers", "losses", "mnist",
            "network", "optim2d", "perceptron", "plots", "seed_everything"]
