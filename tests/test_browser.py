@@ -36,6 +36,7 @@ WIDGET_LECTURES = [
     "03_gradient_descent",
     "06_cnn",
     "08_gans",
+    "09_adversarial",
 ]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
