@@ -16,9 +16,12 @@ NumPy first, so that every line of the from-scratch part can be read:
 - ``optim2d``: gradient descent on 2-D cost surfaces;
 - ``pca``: principal components by SVD; ``corrupt``: noise, watermarks and tints for digits;
 - ``metrics``: ROC and AUC of anomaly scores (imported on demand, it loads scikit-learn);
+- ``gan_toys``: Gaussian modes in the plane, mode coverage, the x*y game (notebook 08);
 - ``torch_train``: PyTorch training on NumPy arrays; ``torch_models``: the shared PyTorch
   models (LeNet-5, notebook 05's MLP); ``torch_text``: a character-level CNN on a toy task;
   ``torch_autoencoders``: fully connected and convolutional autoencoders and their training;
+  ``torch_gans``: GAN players, losses, training step and loop; ``torch_census``: a classifier's
+  census of generated digits; ``torch_gan_checkpoint``: the stored digit GAN and its recipe;
   ``torch_attacks``: FGSM, PGD, adversarial training, digits in strange poses;
   ``torch_checkpoints``: the stored LeNet-5 and the recipe that made it
   (all imported on demand: they load torch);
@@ -26,9 +29,9 @@ NumPy first, so that every line of the from-scratch part can be read:
 - ``seeding.seed_everything``, ``progress.progress``: reproducibility and progress bars;
 - ``testing``: plain-value checks for the exercises' test cells (never trust a student's object).
 """
-from . import (activations, autograd, conv, corrupt, data, gradcheck, kernels, layers, losses, mnist, network,
-               optim2d, pca, perceptron, plots)
+from . import (activations, autograd, conv, corrupt, data, gan_toys, gradcheck, kernels, layers, losses, mnist,
+               network, optim2d, pca, perceptron, plots)
 from .seeding import seed_everything
 
-__all__ = ["activations", "autograd", "conv", "corrupt", "data", "gradcheck", "kernels", "layers", "losses",
-           "mnist", "network", "optim2d", "pca", "perceptron", "plots", "seed_everything"]
+__all__ = ["activations", "autograd", "conv", "corrupt", "data", "gan_toys", "gradcheck", "kernels", "layers",
+           "losses", "mnist", "network", "optim2d", "pca", "perceptron", "plots", "seed_everything"]

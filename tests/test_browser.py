@@ -35,6 +35,7 @@ WIDGET_LECTURES = [
     "02_sigmoid_neuron",
     "03_gradient_descent",
     "06_cnn",
+    "08_gans",
     "09_adversarial",
 ]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
