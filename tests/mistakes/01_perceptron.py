@@ -74,3 +74,21 @@ MISTAKES = [
                   ("    return w, b, n_mistakes", "        n_mistakes += 1\n    return w, b, n_mistakes")],
          expect="count only the wrong predictions"),
 ]
+MISTAKES += [
+    # train_until_clean
+    dict(cell="train_until_clean_answer", name="stops before recording the clean epoch",
+         replace=[("        mistakes_per_epoch.append(int(n_mistakes))\n        if n_mistakes == 0:\n"
+                   "            break\n",
+                   "        if n_mistakes == 0:\n            break\n"
+                   "        mistakes_per_epoch.append(int(n_mistakes))\n")],
+         expect="stop right after the first epoch without mistakes"),
+    dict(cell="train_until_clean_answer", name="never stops early (always max_epochs)",
+         replace=[("        if n_mistakes == 0:\n            break\n", "")],
+         expect="stop right after the first epoch without mistakes"),
+    dict(cell="train_until_clean_answer", name="one epoch too many (range(max_epochs + 1))",
+         replace=[("range(max_epochs)", "range(max_epochs + 1)")],
+         expect="give up after max_epochs"),
+    dict(cell="train_until_clean_answer", name="starts from w = 1 instead of 0",
+         replace=[("np.zeros(X.shape[1])", "np.ones(X.shape[1])")],
+         expect="start from zero"),
+]
