@@ -9,7 +9,8 @@ so the same function evaluates one point (2,) or a whole grid (ny, nx, 2):
 - ``rosenbrock(b)``: C(w) = (1 - w1)^2 + b (w2 - w1^2)^2, a curved valley whose floor is
   nearly flat, so gradient descent crawls along it.
 
-``gradient_descent`` follows w -> w - lr * grad C(w) and records the path;
+``gradient_descent`` follows w -> w - lr * grad C(w) (with ``momentum`` > 0, the heavy-ball
+steps v -> momentum * v - lr * grad C(w), w -> w + v) and records the path;
 ``plot_descents`` draws paths over the contours, next to their cost per step.
 """
 from __future__ import annotations
@@ -86,12 +87,14 @@ def rosenbrock(b: float = 100.0) -> Surface:
 class Descent:
     """One gradient-descent run: ``path`` (k + 1, 2) and ``costs`` (k + 1,) from the start.
 
-    ``diverged`` is True when the run stopped early because |w| passed ``MAX_NORM``.
+    ``diverged`` is True when the run stopped early because |w| passed ``MAX_NORM``;
+    ``momentum`` is the run's momentum coefficient (0 for plain gradient descent).
     """
     lr: float
     path: np.ndarray
     costs: np.ndarray
     diverged: bool
+    momentum: float = 0.0
 
     @property
     def final_cost(self) -> float:
@@ -108,24 +111,32 @@ def _check_surface(surface) -> None:
                          f"got {type(surface).__name__}")
 
 
-def gradient_descent(surface: Surface, start, lr: float, n_steps: int) -> Descent:
-    """Take up to ``n_steps`` steps w -> w - lr * grad C(w) from ``start`` (2,)."""
+def gradient_descent(surface: Surface, start, lr: float, n_steps: int,
+                     momentum: float = 0.0) -> Descent:
+    """Take up to ``n_steps`` steps from ``start`` (2,): w -> w - lr * grad C(w), or with
+    ``momentum`` in [0, 1) the velocity steps v -> momentum * v - lr * grad C(w), w -> w + v
+    (v starts at 0; momentum 0 is plain gradient descent)."""
     _check_surface(surface)
     w = _points(start, "start").astype(np.float64)
     if w.shape != (2,):
         raise ValueError(f"start: expected one point of shape (2,), got shape {w.shape}")
     lr = as_number(lr, "lr", positive=True)
     n_steps = as_int(n_steps, "n_steps", minimum=0)
+    momentum = as_number(momentum, "momentum", minimum=0)
+    if momentum >= 1:
+        raise ValueError(f"momentum: expected a number in [0, 1), got {momentum!r}")
     path = [w]
+    velocity = np.zeros(2)
     diverged = False
     for _ in range(n_steps):
-        w = w - lr * surface.grad(w)
+        velocity = momentum * velocity - lr * surface.grad(w)
+        w = w + velocity
         path.append(w)
         if np.linalg.norm(w) > MAX_NORM:
             diverged = True
             break
     path = np.array(path)
-    return Descent(float(lr), path, surface.cost(path), diverged)
+    return Descent(float(lr), path, surface.cost(path), diverged, float(momentum))
 
 
 def plot_descents(surface: Surface, descents: Sequence[Descent], labels=None,
@@ -137,7 +148,7 @@ def plot_descents(surface: Surface, descents: Sequence[Descent], labels=None,
     """
     _check_surface(surface)
     if labels is None:
-        labels = [f"η = {d.lr:g}" for d in descents]
+        labels = [f"η = {d.lr:g}" + (f", momentum {d.momentum:g}" if d.momentum else "") for d in descents]
     if len(labels) != len(descents):
         raise ValueError(f"labels: expected one per descent ({len(descents)}), got {len(labels)}")
     fig, (ax_path, ax_cost) = plt.subplots(1, 2, figsize=(11, 4.2),

@@ -55,6 +55,27 @@ def test_bowl_converges_below_two_over_curvature(lr, converges):
     assert (descent.final_cost > descent.costs[0]) == (not converges)
 
 
+def test_momentum_steps_carry_the_velocity():
+    descent = gradient_descent(elongated_bowl(10.0), (2.0, 1.0), lr=0.05, n_steps=2, momentum=0.5)
+    # v1 = -0.05 (2, 10) = (-0.1, -0.5), w1 = (1.9, 0.5);
+    # v2 = 0.5 v1 - 0.05 (1.9, 5) = (-0.145, -0.5), w2 = (1.755, 0.0)
+    np.testing.assert_allclose(descent.path, [[2.0, 1.0], [1.9, 0.5], [1.755, 0.0]], atol=1e-15)
+    assert descent.momentum == 0.5
+
+
+def test_momentum_crosses_the_flat_direction_faster():
+    plain = gradient_descent(elongated_bowl(10.0), (-2.0, 1.0), lr=0.02, n_steps=100)
+    heavy = gradient_descent(elongated_bowl(10.0), (-2.0, 1.0), lr=0.02, n_steps=100, momentum=0.9)
+    assert plain.momentum == 0.0
+    assert heavy.final_cost < 1e-3 < plain.final_cost
+
+
+@pytest.mark.parametrize("momentum", [1.0, -0.1, np.nan])
+def test_gradient_descent_rejects_a_momentum_outside_0_1(momentum):
+    with pytest.raises(ValueError, match="momentum: expected"):
+        gradient_descent(elongated_bowl(), (1.0, 1.0), lr=0.1, n_steps=3, momentum=momentum)
+
+
 def test_a_diverging_run_stops_past_max_norm():
     descent = gradient_descent(elongated_bowl(10.0), (1.0, 1.0), lr=0.5, n_steps=1000)
     assert descent.diverged
