@@ -161,9 +161,10 @@ def lint_file(path) -> list[str]:
 
 def hidden_test_lines(nb, min_length: int = 1) -> list[str]:
     """Lines (stripped, at least ``min_length`` characters) of a source notebook's hidden-test
-    regions that appear nowhere outside them: text whose presence in a released notebook or a
-    feedback file would give a hidden test away."""
-    hidden, visible, inside = [], set(), False
+    regions that appear nowhere outside them, not even inside a longer visible line (the
+    instructions may name a call that a hidden test makes): text whose presence in a released
+    notebook or a feedback file would give a hidden test away."""
+    hidden, visible, inside = [], [], False
     for cell in nb.cells:
         for line in cell.source.splitlines():
             if "BEGIN HIDDEN TESTS" in line:
@@ -171,5 +172,6 @@ def hidden_test_lines(nb, min_length: int = 1) -> list[str]:
             elif "END HIDDEN TESTS" in line:
                 inside = False
             elif line.strip():
-                (hidden.append if inside else visible.add)(line.strip())
-    return [line for line in hidden if line not in visible and len(line) >= min_length]
+                (hidden.append if inside else visible.append)(line.strip())
+    visible_text = "\n".join(visible)
+    return [line for line in hidden if line not in visible_text and len(line) >= min_length]

@@ -15,7 +15,7 @@ from grading.feedback import HideHiddenTests, OfflineMath
 from grading.gallery import FIXTURE_ASSIGNMENT as A
 from grading.gallery import FIXTURE_COURSE
 from grading.integrity import prepare_submission
-from grading.lint import check_test_cell, lint_notebook
+from grading.lint import check_test_cell, hidden_test_lines, lint_notebook
 from grading.preprocessors import LimitOutputSize, StderrIsNotFailure
 from grading.release import ReleaseError, release
 from grading.sandbox import Limits
@@ -317,3 +317,12 @@ def test_a_reason_is_one_line_with_each_part_once():
     assert status == COULD_NOT_GRADE
     assert reason == ("execution failed in cell 3: RuntimeError: first line second line; "
                       "cell 3 (t) timed out after 10 s")
+
+
+def test_hidden_test_lines_are_those_no_visible_text_contains():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("Write `gate_parameters(name)`, which returns w and b."),
+                new_code_cell("assert_equal(f(1), 2, 'f(1)')\n### BEGIN HIDDEN TESTS\n"
+                              "gate_parameters(name)\nassert_equal(f(7), 14, 'f(7)')\n"
+                              "assert_equal(f(1), 2, 'f(1)')\n### END HIDDEN TESTS")]
+    assert hidden_test_lines(nb) == ["assert_equal(f(7), 14, 'f(7)')"]
