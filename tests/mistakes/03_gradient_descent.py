@@ -75,3 +75,15 @@ MISTAKES = [
                    "    return")],
          expect="measured after the epoch's steps"),
 ]
+
+# Tried afterwards by someone who had not seen the visible tests (the lead), to check that they
+# catch mistakes nobody tuned them for; 3 of these 17 were not caught or not named at first.
+MISTAKES += [
+ dict(cell="mse_cost_answer", name="divides by every entry (2 * a.size), not by n", replace=[("/ (2 * len(a))", "/ (2 * a.size)")], expect="n"),
+ dict(cell="gradient_step_answer", name="updates w in place", replace=[("    return np.asarray(w, dtype=float) - lr * np.asarray(grad, dtype=float)", "    w -= lr * np.asarray(grad, dtype=float)\n    return w")], expect="caller"),
+ dict(cell="numerical_gradient_answer", name="step of eps on both coordinates at once", replace=[("        step = np.zeros(2)\n        step[i] = eps", "        step = np.full(2, eps)")], expect="one coordinate at a time"),
+ dict(cell="logistic_gradient_answer", name="bias gradient not averaged", replace=[("    error = (sigmoid(X @ w + b) - y) / len(y)   # dC/dz, shape (n,)\n    return X.T @ error, float(error.sum())", "    error = sigmoid(X @ w + b) - y\n    return X.T @ error / len(y), float(error.sum())")], expect="b"),
+ dict(cell="capstone_answer", name="bias never updated", replace=[("            b = float(gradient_step(b, grad_b, lr))\n", "")], expect="bias"),
+ dict(cell="capstone_answer", name="a cost per batch instead of per epoch", replace=[("            b = float(gradient_step(b, grad_b, lr))\n        costs.append(", "            b = float(gradient_step(b, grad_b, lr))\n            costs.append(")], expect="epoch"),
+ dict(cell="capstone_answer", name="starts from random weights", replace=[("w, b = np.zeros(X.shape[1]), 0.0", "w, b = rng.normal(size=X.shape[1]), 0.0")], expect="zero"),
+]

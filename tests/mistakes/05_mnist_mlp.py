@@ -134,3 +134,18 @@ MISTAKES = [
                    "torch.nn.Linear(784, 100), torch.nn.ReLU(), torch.nn.Linear(100, 10)")],
          expect="use the arguments n_in, n_hidden, n_out"),
 ]
+
+# Tried afterwards by someone who had not seen the visible tests (the lead), to check that they
+# catch mistakes nobody tuned them for; 3 of these 17 were not caught or not named at first.
+MISTAKES += [
+ dict(cell="one_hot_answer", name="no ValueError for a negative label", replace=[("labels.min() < 0 or labels.max() >= n_classes", "labels.max() >= n_classes")], expect="negative"),
+ dict(cell="softmax_answer", name="subtracts the maximum of the whole batch", replace=[("Z.max(axis=1, keepdims=True)", "Z.max()")], expect="row"),
+ dict(cell="cross_entropy_answer", name="gradient not divided by n", replace=[("grad = (softmax(Z) - one_hot(labels, k)) / n", "grad = softmax(Z) - one_hot(labels, k)")], expect="1/n"),
+ dict(cell="accuracy_answer", name="argmax over the wrong axis", replace=[("np.argmax(scores, axis=1)", "np.argmax(scores, axis=0)")], expect="axis=1"),
+ dict(cell="init_mlp_answer", name="2/n_in as the standard deviation (not the variance)", replace=[("np.sqrt(2.0 / n_in)", "2.0 / n_in"), ("np.sqrt(2.0 / n_hidden)", "2.0 / n_hidden")], expect="sqrt"),
+ dict(cell="mlp_backward_answer", name="relu' from H >= 0 (always 1)", replace=[("* (H > 0)", "* (H >= 0)")], expect="relu"),
+ dict(cell="mlp_backward_answer", name="b1 gradient summed over the wrong axis", replace=[('"b1": delta1.sum(axis=0)', '"b1": delta1.sum(axis=1)[:delta1.shape[1]] if False else delta1.mean(axis=0)')], expect="b1"),
+ dict(cell="train_mlp_answer", name="the caller's parameters trained in place", replace=[("trained = {name: value.copy() for name, value in params.items()}", "trained = params")], expect="params"),
+ dict(cell="train_mlp_answer", name="the last batch's cost for the epoch", replace=[("costs.append(float(np.mean(batch_costs)))", "costs.append(float(batch_costs[-1]))")], expect="not the last batch"),
+ dict(cell="early_stopping_answer", name="keeps the last epoch's weights", replace=[("                return epoch, best_epoch", "                return epoch, epoch")], expect="best"),
+]
