@@ -1,6 +1,7 @@
 """nnlib: the small library the course's notebooks share.
 
-NumPy first, so that every line of the from-scratch part can be read:
+NumPy first, so that every line of the from-scratch part can be read (none of these modules
+imports torch):
 
 - ``activations``, ``losses``: functions with their derivatives / gradients, side by side;
 - ``layers``, ``network``: Dense, Activation, Softmax and Dropout layers, ``Sequential``,
@@ -17,14 +18,9 @@ NumPy first, so that every line of the from-scratch part can be read:
 - ``pca``: principal components by SVD; ``corrupt``: noise, watermarks and tints for digits;
 - ``metrics``: ROC and AUC of anomaly scores (imported on demand, it loads scikit-learn);
 - ``gan_toys``: Gaussian modes in the plane, mode coverage, the x*y game (notebook 08);
-- ``torch_train``: PyTorch training on NumPy arrays; ``torch_models``: the shared PyTorch
-  models (LeNet-5, notebook 05's MLP); ``torch_text``: a character-level CNN on a toy task;
-  ``torch_autoencoders``: fully connected and convolutional autoencoders and their training;
-  ``torch_gans``: GAN players, losses, training step and loop; ``torch_census``: a classifier's
-  census of generated digits; ``torch_gan_checkpoint``: the stored digit GAN and its recipe;
-  ``torch_attacks``: FGSM, PGD, adversarial training, digits in strange poses;
-  ``torch_checkpoints``: the stored LeNet-5 and the recipe that made it
-  (all imported on demand: they load torch);
+- ``torch``: the PyTorch half, a subpackage imported on demand (it loads torch): training on
+  NumPy arrays, the shared models, autoencoders, GANs, attacks and stored checkpoints (see
+  ``nnlib.torch``'s own overview);
 - ``widgets``: the lectures' interactive controls;
 - ``seeding.seed_everything``, ``progress.progress``: reproducibility and progress bars;
 - ``testing``: plain-value checks for the exercises' test cells (never trust a student's object).

@@ -107,11 +107,11 @@ def softmax(z):
 
     z: (..., k) scores (logits). Returns probabilities of the same shape, rows summing to 1.
     """
-    return _softmax(as_float_array(z, "z", ndim=(1, 2)))
+    return softmax_rows(as_float_array(z, "z", ndim=(1, 2)))
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    """softmax of a z already checked (the losses check their input themselves)."""
+def softmax_rows(z: np.ndarray) -> np.ndarray:
+    """Softmax along the last axis of z (..., k), unchecked: for callers that checked z already."""
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     e /= e.sum(axis=-1, keepdims=True)
     return e

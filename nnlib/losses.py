@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_array, as_label_array, check_same_shape
-from .activations import _softmax, sigmoid
+from .activations import sigmoid, softmax_rows
 
 # Probabilities are clipped to [EPS, 1 - EPS] before a log so that a confident wrong answer
 # costs a large but finite loss.
@@ -133,7 +133,7 @@ def softmax_cross_entropy_grad(logits, target):
     """dL/dlogits = (softmax(logits) - y) / n, shape (n, k)."""
     logits = as_float_array(logits, "logits", ndim=2)
     y = _class_targets(logits, target)
-    grad = _softmax(logits)
+    grad = softmax_rows(logits)
     grad -= y
     grad /= logits.shape[0]
     return grad

@@ -1,13 +1,13 @@
-"""nnlib.torch_attacks: FGSM and PGD stay in the ball and in [0, 1], leave the model untouched,
+"""nnlib.torch.attacks: FGSM and PGD stay in the ball and in [0, 1], leave the model untouched,
 are reproducible; PGD is at least as strong as FGSM; adversarial training; strange poses."""
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from nnlib import torch_train
+import nnlib.torch.train
 from nnlib.mnist import load_mnist, shift_images
-from nnlib.torch_attacks import (accuracy, accuracy_under_attack, adversarial_examples, fgsm, fgsm_rs_epoch,
+from nnlib.torch.attacks import (accuracy, accuracy_under_attack, adversarial_examples, fgsm, fgsm_rs_epoch,
                                  loss_gradient, max_softmax_score, pgd, pgd_step, transform_digits)
 
 
@@ -36,7 +36,7 @@ def trained(digits):
     model = small_mlp()
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     for _ in range(4):
-        torch_train.train_epoch(model, (X, y), optimizer, F.cross_entropy, batch_size=64, rng=0)
+        nnlib.torch.train.train_epoch(model, (X, y), optimizer, F.cross_entropy, batch_size=64, rng=0)
     optimizer.zero_grad(set_to_none=True)
     return model.eval()
 
@@ -96,7 +96,7 @@ def test_targeted_pgd_with_a_large_ball_makes_the_model_say_the_target(trained, 
     _, _, X, y = digits
     targets = (y[:30] + 3) % 10
     x_adv = pgd(trained, X[:30], targets, 0.3, steps=40, step_size=0.02, targeted=True, rng=1)
-    assert np.mean(torch_train.predict(trained, x_adv).argmax(axis=1) == targets) >= 0.9
+    assert np.mean(nnlib.torch.train.predict(trained, x_adv).argmax(axis=1) == targets) >= 0.9
 
 
 # ---- the model is left as it was -------------------------------------------------------------
@@ -186,7 +186,7 @@ def test_fgsm_rs_training_is_reproducible_and_buys_robustness(digits):
             if adversarial:
                 loss = fgsm_rs_epoch(model, X, y, optimizer, 0.1, rng=rng)
             else:
-                loss = torch_train.train_epoch(model, (X, y), optimizer, F.cross_entropy, batch_size=64, rng=rng)
+                loss = nnlib.torch.train.train_epoch(model, (X, y), optimizer, F.cross_entropy, batch_size=64, rng=rng)
         return model, loss
 
     standard, _ = train(False)

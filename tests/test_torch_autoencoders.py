@@ -1,13 +1,13 @@
-"""nnlib.torch_autoencoders: shapes, parameter counts, seeding, training, the linear AE's subspace."""
+"""nnlib.torch.autoencoders: shapes, parameter counts, seeding, training, the linear AE's subspace."""
 import numpy as np
 import pytest
 import torch
 
 from nnlib.corrupt import gaussian_noise
 from nnlib.pca import PCA, subspace_angles
-from nnlib.torch_autoencoders import (Autoencoder, conv_autoencoder, fc_autoencoder, reconstruction_errors,
+from nnlib.torch.autoencoders import (Autoencoder, conv_autoencoder, fc_autoencoder, reconstruction_errors,
                                       train_autoencoder)
-from nnlib.torch_train import predict
+from nnlib.torch.train import predict
 
 
 @pytest.fixture(autouse=True)

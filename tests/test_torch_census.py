@@ -1,9 +1,9 @@
-"""nnlib.torch_census: class histogram, entropy, confidence, nearest training digit."""
+"""nnlib.torch.census: class histogram, entropy, confidence, nearest training digit."""
 import numpy as np
 import pytest
 import torch
 
-from nnlib.torch_census import digit_census, nearest_training_digits
+from nnlib.torch.census import digit_census, nearest_training_digits
 
 
 class FixedScores(torch.nn.Module):

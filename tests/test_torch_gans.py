@@ -1,4 +1,4 @@
-"""nnlib.torch_gans: the players, their losses, one training step, the loop, sampling."""
+"""nnlib.torch.gans: the players, their losses, one training step, the loop, sampling."""
 import copy
 
 import numpy as np
@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from nnlib.gan_toys import mode_coverage, ring_modes, sample_modes
-from nnlib.torch_gans import (MinibatchStd, decision_surface, discriminator_loss, fit_gan, gan_step,
+from nnlib.torch.gans import (MinibatchStd, decision_surface, discriminator_loss, fit_gan, gan_step,
                               generator_loss, mlp_discriminator, mlp_generator, noise, sample)
 
 

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from nnlib.torch_augment import random_distortions
-from nnlib.torch_models import LENET5_1998_PARAMETERS, LeNet5, count_parameters, lenet5, mlp
-from nnlib.torch_text import WORDS, CharCNN, char_cnn, hidden_word_strings, one_hot_text
+from nnlib.torch.augment import random_distortions
+from nnlib.torch.models import LENET5_1998_PARAMETERS, LeNet5, count_parameters, lenet5, mlp
+from nnlib.torch.text import WORDS, CharCNN, char_cnn, hidden_word_strings, one_hot_text
 
 torch.set_num_threads(1)
 

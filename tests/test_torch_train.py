@@ -1,4 +1,4 @@
-"""nnlib.torch_train: seeded batches, one epoch, evaluation and fit for PyTorch models."""
+"""nnlib.torch.train: seeded batches, one epoch, evaluation and fit for PyTorch models."""
 import numpy as np
 import pytest
 import torch
@@ -8,7 +8,7 @@ from nnlib.data import make_blobs
 from nnlib.layers import Activation, Dense
 from nnlib.network import SGD, Sequential
 from nnlib.network import fit as nnlib_fit
-from nnlib.torch_train import batches, evaluate, fit, predict, train_epoch
+from nnlib.torch.train import batches, evaluate, fit, predict, train_epoch
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from nnlib.torch_attacks import fgsm
+from nnlib.torch.attacks import fgsm
 from nnlib.widgets.adversarial import epsilon_figure, epsilon_predictions, epsilon_widget
 
 

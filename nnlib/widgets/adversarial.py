@@ -13,10 +13,10 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from IPython.display import display
 
-from ..torch_attacks import fgsm
-from ..torch_train import predict
+from ..torch.attacks import fgsm
+from ..torch.train import predict
+from ._display import interactive_figure
 
 IMAGE_SHAPE = (28, 28)
 
@@ -66,14 +66,6 @@ def _draw(result: EpsilonResult) -> plt.Figure:
     return fig
 
 
-def _show(model, image, label, epsilon: float) -> EpsilonResult:
-    result = epsilon_predictions(model, image, label, epsilon)
-    fig = _draw(result)
-    display(fig)
-    plt.close(fig)
-    return result
-
-
 def epsilon_widget(model: torch.nn.Module, image, label: int, epsilon: float = 0.0) -> widgets.interactive:
     """An epsilon slider (0 to 0.3) redrawing the attacked digit and its prediction bars.
 
@@ -81,4 +73,5 @@ def epsilon_widget(model: torch.nn.Module, image, label: int, epsilon: float = 0
     """
     slider = widgets.FloatSlider(value=epsilon, min=0.0, max=0.3, step=0.01, description="ε",
                                  readout_format=".2f", continuous_update=False)
-    return widgets.interactive(lambda epsilon: _show(model, image, label, epsilon), epsilon=slider)
+    return interactive_figure(lambda epsilon: epsilon_predictions(model, image, label, epsilon), _draw,
+                              epsilon=slider)

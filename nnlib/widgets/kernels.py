@@ -9,10 +9,10 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 
 from .._checks import as_float_array
 from ..kernels import KERNELS, apply_kernel
+from ._display import show_and_close
 
 
 def kernel_figure(image, kernel, title: str = "") -> plt.Figure:
@@ -86,6 +86,4 @@ class KernelPlayground:
         self.feature_map = apply_kernel(self.image, self.kernel)
         with self.output:
             self.output.clear_output(wait=True)
-            fig = kernel_figure(self.image, self.kernel, title=self.menu.value)
-            display(fig)
-            plt.close(fig)
+            show_and_close(kernel_figure(self.image, self.kernel, title=self.menu.value))

@@ -2,7 +2,7 @@
 land, and what the decoder makes of any point of the plane.
 
 ``decode`` is any function from codes (m, 2) to images as rows (m, 784), e.g.
-``lambda z: nnlib.torch_train.predict(model.decoder, z)``; nothing here needs PyTorch.
+``lambda z: nnlib.torch.train.predict(model.decoder, z)``; nothing here needs PyTorch.
 
 - ``decoded_image(decode, point)``: the 28x28 image the decoder draws at one point;
 - ``latent_plane_figure(decode, codes, labels, point)``: the codes of real digits scattered

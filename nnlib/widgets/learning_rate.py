@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
 
 from ..optim2d import Descent, elongated_bowl, gradient_descent, plot_descents
+from ._display import interactive_figure
 
 CURVATURE = 10.0
 START = (-2.0, 1.0)
@@ -49,14 +49,6 @@ def _draw(descent: Descent) -> plt.Figure:
     return fig
 
 
-def _show(lr: float, n_steps: int) -> Descent:
-    descent = learning_rate_descent(lr, n_steps)
-    fig = _draw(descent)
-    display(fig)
-    plt.close(fig)
-    return descent
-
-
 def learning_rate_widget(lr: float = 0.05, n_steps: int = 30) -> widgets.interactive:
     """Sliders for η (log scale, 0.001 to 0.316) and the number of steps, redrawing the run.
 
@@ -67,4 +59,4 @@ def learning_rate_widget(lr: float = 0.05, n_steps: int = 30) -> widgets.interac
                                        continuous_update=False)
     steps_slider = widgets.IntSlider(value=n_steps, min=1, max=200, description="steps",
                                      continuous_update=False)
-    return widgets.interactive(_show, lr=lr_slider, n_steps=steps_slider)
+    return interactive_figure(learning_rate_descent, _draw, lr=lr_slider, n_steps=steps_slider)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 
 from ..gan_toys import xy_game_trajectory
+from ._display import interactive_figure
 
 START = (1.0, 1.0)
 
@@ -61,14 +61,6 @@ def _draw(runs: XyGameRuns) -> plt.Figure:
     return fig
 
 
-def _show(step_size: float, steps: int) -> XyGameRuns:
-    runs = xy_game_runs(step_size, steps)
-    fig = _draw(runs)
-    display(fig)
-    plt.close(fig)
-    return runs
-
-
 def xy_game_widget(step_size: float = 0.1, steps: int = 100) -> widgets.interactive:
     """Sliders for the step size (0.01 to 0.5) and the number of steps, redrawing both runs.
 
@@ -77,4 +69,4 @@ def xy_game_widget(step_size: float = 0.1, steps: int = 100) -> widgets.interact
     size_slider = widgets.FloatSlider(value=step_size, min=0.01, max=0.5, step=0.01, description="step size",
                                       readout_format=".2f", continuous_update=False)
     steps_slider = widgets.IntSlider(value=steps, min=1, max=300, description="steps", continuous_update=False)
-    return widgets.interactive(_show, step_size=size_slider, steps=steps_slider)
+    return interactive_figure(xy_game_runs, _draw, step_size=size_slider, steps=steps_slider)

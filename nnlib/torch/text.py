@@ -11,8 +11,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import as_generator, as_int
-from .torch_models import seeded_model
+from .._checks import as_generator, as_int
+from .models import seeded_model
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 WORDS = ("cat", "dog", "owl")

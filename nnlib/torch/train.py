@@ -23,43 +23,13 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import torch
 
-from ._checks import as_float_array, as_generator, as_int, as_label_array
-from .network import History
-from .progress import progress as progress_bar
+from .._checks import as_generator, as_int
+from ..network import History
+from ..progress import progress as progress_bar
+from ._checks import as_features, as_targets, model_dtype
 
 EVAL_BATCH_SIZE = 1000
 """Examples per forward pass in ``predict`` and ``evaluate`` (bounds memory, not results)."""
-
-
-def _features(X, dtype: torch.dtype) -> torch.Tensor:
-    """X (n, ...) -> a float tensor of ``dtype`` (sharing memory with X where possible)."""
-    if isinstance(X, torch.Tensor):
-        X = X.detach().cpu().numpy()
-    X = as_float_array(X, "X")
-    if X.ndim < 2:
-        raise ValueError(f"X: expected an array (n, ...) with one example per row, got shape {X.shape}")
-    return torch.as_tensor(X, dtype=dtype)
-
-
-def _targets(y, n: int, dtype: torch.dtype) -> torch.Tensor:
-    """Integer labels (n,) -> int64 tensor; float targets (n, ...) -> tensor of ``dtype``."""
-    if isinstance(y, torch.Tensor):
-        y = y.detach().cpu().numpy()
-    y = np.asarray(y)
-    if y.dtype.kind in "biu":
-        target = torch.as_tensor(as_label_array(y, "y"))
-    else:
-        target = torch.as_tensor(as_float_array(y, "y"), dtype=dtype)
-    if len(target) != n:
-        raise ValueError(f"y: expected {n} targets, one per row of X, got {len(target)}")
-    return target
-
-
-def _model_dtype(model: torch.nn.Module) -> torch.dtype:
-    """The float dtype of the model's parameters (float32 for a model without any)."""
-    if not isinstance(model, torch.nn.Module):
-        raise ValueError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
-    return next((p.dtype for p in model.parameters() if p.is_floating_point()), torch.float32)
 
 
 def batches(X, y, batch_size: int, rng=None, shuffle: bool = True,
@@ -72,8 +42,8 @@ def batches(X, y, batch_size: int, rng=None, shuffle: bool = True,
     order. The last batch is smaller when ``batch_size`` does not divide n.
     """
     batch_size = as_int(batch_size, "batch_size")
-    features = _features(X, dtype)
-    targets = _targets(y, len(features), dtype)
+    features = as_features(X, dtype)
+    targets = as_targets(y, len(features), dtype)
     if shuffle:
         if rng is None:
             raise ValueError("rng: expected a seed or a numpy.random.Generator to shuffle with, got None")
@@ -95,7 +65,7 @@ def train_epoch(model: torch.nn.Module, data, optimizer: torch.optim.Optimizer, 
     reported is that of each batch *before* its step, weighted by the batch's size.
     progress: a bar over the batches (None: unless NNLIB_PROGRESS=0).
     """
-    dtype = _model_dtype(model)
+    dtype = model_dtype(model)
     if isinstance(data, tuple):
         if len(data) != 2:
             raise ValueError(f"data: expected a pair (X, y) or an iterable of batches, got a tuple of {len(data)}")
@@ -123,8 +93,8 @@ def predict(model: torch.nn.Module, X, batch_size: int = EVAL_BATCH_SIZE) -> np.
 
     Dropout is off and no gradients are recorded; the model's train/eval mode is restored.
     """
-    dtype = _model_dtype(model)
-    features = _features(X, dtype)
+    dtype = model_dtype(model)
+    features = as_features(X, dtype)
     batch_size = as_int(batch_size, "batch_size")
     was_training = model.training
     model.eval()
@@ -143,7 +113,7 @@ def evaluate(model: torch.nn.Module, X, y, loss_fn, batch_size: int = EVAL_BATCH
     unless y holds integer class labels and the outputs are class scores (n, k), k > 1.
     """
     outputs = torch.as_tensor(predict(model, X, batch_size))
-    targets = _targets(y, len(outputs), outputs.dtype)
+    targets = as_targets(y, len(outputs), outputs.dtype)
     with torch.no_grad():
         loss = float(loss_fn(outputs, targets))
     if targets.dtype != torch.int64 or outputs.ndim != 2 or outputs.shape[1] < 2:
@@ -163,7 +133,7 @@ def fit(model: torch.nn.Module, X, y, *, optimizer: torch.optim.Optimizer, loss_
     (None: unless NNLIB_PROGRESS=0).
 
     augment: optional function ``(X, rng) -> X'`` (same shape) that gives every epoch its
-    own training data, e.g. ``nnlib.torch_augment.random_distortions``; the end-of-epoch figures are
+    own training data, e.g. ``nnlib.torch.augment.random_distortions``; the end-of-epoch figures are
     measured on the unchanged X. scheduler: optional ``torch.optim.lr_scheduler`` object,
     stepped after every epoch.
     """

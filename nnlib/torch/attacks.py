@@ -30,8 +30,9 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 
-from ._checks import as_generator, as_int, as_number
-from .torch_train import EVAL_BATCH_SIZE, _features, _model_dtype, _targets, batches, predict
+from .._checks import as_generator, as_int, as_number
+from ._checks import as_features, as_targets, model_dtype
+from .train import EVAL_BATCH_SIZE, batches, predict
 
 IMAGE_SHAPE = (28, 28)
 
@@ -40,7 +41,7 @@ IMAGE_SHAPE = (28, 28)
 
 def _images(x, dtype: torch.dtype, name: str = "x") -> torch.Tensor:
     """x (n, ...) -> a detached float tensor of ``dtype``, checked to lie in [0, 1]."""
-    x = _features(x, dtype).detach()
+    x = as_features(x, dtype).detach()
     if x.min() < 0 or x.max() > 1:
         raise ValueError(f"{name}: expected pixels in [0, 1], got values from {float(x.min()):.3g} "
                          f"to {float(x.max()):.3g}")
@@ -83,9 +84,9 @@ def loss_gradient(model: torch.nn.Module, x, y) -> torch.Tensor:
     x: images (n, ...) in [0, 1]; y: labels (n,). Returns a tensor of x's shape, computed in
     evaluation mode; the model's parameters get no ``.grad``.
     """
-    dtype = _model_dtype(model)
+    dtype = model_dtype(model)
     x = _images(x, dtype)
-    y = _targets(y, len(x), dtype)
+    y = as_targets(y, len(x), dtype)
     with _frozen(model):
         return _gradient(model, x, y)[1]
 
@@ -137,9 +138,9 @@ def pgd(model: torch.nn.Module, x, y, epsilon: float, *, steps: int = 20, step_s
     its target), else the last iterate of the last run; so more steps (at a fixed step size)
     and more restarts can only lower the accuracy. Returns a tensor of x's shape.
     """
-    dtype = _model_dtype(model)
+    dtype = model_dtype(model)
     x, epsilon = _images(x, dtype), _epsilon(epsilon)
-    y = _targets(y, len(x), dtype)
+    y = as_targets(y, len(x), dtype)
     steps, restarts = as_int(steps, "steps"), as_int(restarts, "restarts")
     step_size = 2.5 * epsilon / steps if step_size is None else as_number(step_size, "step_size", positive=True)
     if random_start:
@@ -188,14 +189,14 @@ def adversarial_examples(model: torch.nn.Module, X, y, attack: Attack, epsilon: 
         options["rng"] = as_generator(options["rng"])
     parts = [attack(model, xb, yb, epsilon, **options).detach()
              for xb, yb in batches(X, y, as_int(batch_size, "batch_size"), shuffle=False,
-                                   dtype=_model_dtype(model))]
+                                   dtype=model_dtype(model))]
     return torch.cat(parts).numpy()
 
 
 def accuracy(model: torch.nn.Module, X, y) -> float:
     """Fraction of the examples X (n, ...) whose largest score is their label y (n,)."""
     scores = predict(model, X)
-    labels = _targets(y, len(scores), torch.float32).numpy()
+    labels = as_targets(y, len(scores), torch.float32).numpy()
     return float(np.mean(scores.argmax(axis=1) == labels))
 
 
@@ -214,7 +215,7 @@ def fgsm_rs_epoch(model: torch.nn.Module, X, y, optimizer: torch.optim.Optimizer
                   alpha: float | None = None, batch_size: int = 64, rng) -> float:
     """One epoch of adversarial training with FGSM from a random start (Wong et al. 2020).
 
-    For every mini-batch (order: ``rng.permutation``, as in ``torch_train.batches``): delta
+    For every mini-batch (order: ``rng.permutation``, as in ``nnlib.torch.train.batches``): delta
     uniform in [-epsilon, epsilon], one signed-gradient step of size ``alpha`` (default
     1.25 * epsilon), delta projected back into the ball, x + delta clamped to [0, 1]; then an
     ordinary training step on those images. Returns the mean training loss on the adversarial
@@ -224,7 +225,7 @@ def fgsm_rs_epoch(model: torch.nn.Module, X, y, optimizer: torch.optim.Optimizer
     alpha = 1.25 * epsilon if alpha is None else as_number(alpha, "alpha", positive=True)
     rng = as_generator(rng)
     total_loss, n_seen = 0.0, 0
-    for xb, yb in batches(X, y, as_int(batch_size, "batch_size"), rng, dtype=_model_dtype(model)):
+    for xb, yb in batches(X, y, as_int(batch_size, "batch_size"), rng, dtype=model_dtype(model)):
         xb = _images(xb, xb.dtype, "X")
         with _frozen(model, training=True):
             start = _uniform_start(xb, epsilon, rng)

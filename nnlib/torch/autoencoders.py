@@ -2,7 +2,7 @@
 decoder r = g(h) rebuilds the image from it, and training makes r close to x.
 
 - ``Autoencoder(encoder, decoder)``: the pair as one module; ``.encoder`` and ``.decoder`` stay
-  usable alone (``nnlib.torch_train.predict(model.encoder, X)`` gives the codes).
+  usable alone (``nnlib.torch.train.predict(model.encoder, X)`` gives the codes).
 - ``fc_autoencoder(code_size)``: fully connected, 784 -> hidden -> code -> hidden -> 784, ReLU
   inside and a sigmoid at the end (pixels in [0, 1]); ``linear=True``: 784 -> code -> 784 and
   nothing else, the autoencoder that can only learn what PCA finds.
@@ -11,7 +11,7 @@ decoder r = g(h) rebuilds the image from it, and training makes r close to x.
   that many numbers, without one the code is the feature maps themselves.
 - ``train_autoencoder``: Adam on the mean squared error between the model's output for the
   (optionally corrupted, afresh every epoch) inputs and the clean targets, by
-  ``nnlib.torch_train.train_epoch``.
+  ``nnlib.torch.train.train_epoch``.
 - ``reconstruction_errors``: the mean squared error of every image, (n,): the reconstruction
   loss, and an anomaly score.
 
@@ -25,8 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_float_array, as_generator, as_int, as_number
-from .torch_train import predict, train_epoch
+from .._checks import as_float_array, as_generator, as_int, as_number
+from .train import predict, train_epoch
 
 IMAGE_SIDE = 28
 N_PIXELS = IMAGE_SIDE * IMAGE_SIDE

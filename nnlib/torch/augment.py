@@ -3,7 +3,7 @@
 ``random_distortions(X, rng)`` moves, rotates and scales every digit by its own random amount
 (an affine map, resampled bilinearly with ``torch.nn.functional.grid_sample``), the kind of
 distortions LeCun et al. (1998) added to their training set. Pass it as ``augment`` to
-``nnlib.torch_train.fit`` so that every epoch sees new versions of the training digits.
+``nnlib.torch.train.fit`` so that every epoch sees new versions of the training digits.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._checks import as_float_array, as_generator, as_number
+from .._checks import as_float_array, as_generator, as_number
 
 IMAGE_SIDE = 28
 

@@ -25,9 +25,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_float_array, as_generator, as_int
-from .progress import progress as progress_bar
-from .torch_models import seeded_model
+from .._checks import as_float_array, as_generator, as_int
+from ..progress import progress as progress_bar
+from .models import seeded_model
 
 GENERATOR_LOSSES = ("minimax", "non-saturating")
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import as_int
+from .._checks import as_int
 
 IMAGE_SHAPE = (1, 28, 28)
 

@@ -2,19 +2,19 @@
 
 A GAN that draws digits LeNet-5 reads with confidence needs tens of thousands of training
 steps, about six minutes on one thread: far more than the lecture's budget. So the generator
-is stored (``checkpoints/digit_gan_offline.pt``, 1.8 MB), together with its training history
+is stored (``digit_gan_offline.pt`` in this folder, 1.8 MB), together with its training history
 and a fixed-noise sample grid at a few steps of training, and the lecture loads it with
 ``load_digit_gan()``. This module is also the script that made it, on the offline MNIST
 default, with a fixed seed:
 
-    .venv/bin/python -m nnlib.torch_gan_checkpoint      # rewrites checkpoints/digit_gan_offline.pt
+    .venv/bin/python -m nnlib.torch.checkpoints.digit_gan   # rewrites digit_gan_offline.pt
 
 Recipe (``train_digit_gan``): ``digit_generator(0)`` (32 noise numbers -> 256 -> 384 -> 784
 pixels, batch norm and LeakyReLU between, sigmoid at the end) against ``digit_discriminator(0)``
 (784 -> 256 -> 128, LeakyReLU, the ``MinibatchStd`` feature, -> 1 logit); the non-saturating
 loss; Adam with learning rate 2e-4 and betas (0.5, 0.999) for both, decayed linearly to 0
 over the last 10,000 steps (``learning_rate_factor``); 40,000 steps of
-``nnlib.torch_gans.fit_gan`` on mini-batches of 64 of the 4,500 offline training and validation
+``nnlib.torch.gans.fit_gan`` on mini-batches of 64 of the 4,500 offline training and validation
 digits (the 500 test digits stay unseen), shuffling and noise seed 0; PyTorch on one thread.
 In shorter trials (12,000 steps, a smaller generator 32 -> 128 -> 256 -> 784, on the 4,000
 training digits), without batch norm in G every sample was read as one class, a different one
@@ -23,16 +23,17 @@ with batch norm but without the feature, two classes stayed at 2 to 3 % of the s
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import torch
 
-from .mnist import load_mnist
-from .seeding import seed_everything
-from .torch_gans import GanHistory, Generator, fit_gan, mlp_discriminator, mlp_generator, noise
+from ...mnist import load_mnist
+from ...seeding import seed_everything
+from ..census import digit_census
+from ..gans import GanHistory, Generator, fit_gan, mlp_discriminator, mlp_generator, noise, sample
+from . import checkpoint_path, load_checkpoint, rebuild
+from .lenet5 import load_lenet5
 
-DIGIT_GAN_CHECKPOINT = Path(__file__).resolve().parent / "checkpoints" / "digit_gan_offline.pt"
+DIGIT_GAN_CHECKPOINT = checkpoint_path("digit_gan_offline.pt")
 LATENT_DIM, G_HIDDEN, D_HIDDEN = 32, (256, 384), (256, 128)
 STEPS, DECAY_FROM, BATCH_SIZE, LEARNING_RATE, BETAS, SEED = 40_000, 30_000, 64, 2e-4, (0.5, 0.999), 0
 SNAPSHOT_STEPS = (500, 2000, 5000, 10_000, 20_000, 40_000)
@@ -88,29 +89,29 @@ def train_digit_gan(progress: bool | None = None) -> tuple[Generator, GanHistory
     return generator.eval(), history, np.stack(snapshots)
 
 
+def stored_state(generator: Generator, history: GanHistory, snapshots: np.ndarray) -> dict:
+    """What the checkpoint file holds: G's weights, the history, the snapshots (half precision)."""
+    return {"generator": generator.state_dict(), "record_every": history.every,
+            "d_loss": history.d_loss, "g_loss": history.g_loss, "d_real": history.d_real,
+            "d_fake": history.d_fake, "snapshots": torch.as_tensor(snapshots).half()}
+
+
 def load_digit_gan(path=DIGIT_GAN_CHECKPOINT) -> tuple[Generator, GanHistory, np.ndarray]:
     """The stored generator (evaluation mode), its training history and fixed-noise snapshots."""
-    stored = torch.load(Path(path), weights_only=True)
+    stored = load_checkpoint(path)
     generator = digit_generator(SEED)
     generator.load_state_dict(stored["generator"])
     history = GanHistory(stored["record_every"], *(stored[name] for name in ("d_loss", "g_loss", "d_real", "d_fake")))
     return generator.eval(), history, stored["snapshots"].float().numpy()
 
 
-def main() -> None:
-    from .torch_census import digit_census
-    from .torch_checkpoints import load_lenet5
-    from .torch_gans import sample
-
-    generator, history, snapshots = train_digit_gan()
-    DIGIT_GAN_CHECKPOINT.parent.mkdir(exist_ok=True)
-    torch.save({"generator": generator.state_dict(), "record_every": history.every,
-                "d_loss": history.d_loss, "g_loss": history.g_loss, "d_real": history.d_real,
-                "d_fake": history.d_fake, "snapshots": torch.as_tensor(snapshots).half()}, DIGIT_GAN_CHECKPOINT)
+def describe() -> str:
+    """The stored LeNet-5's census of 1,000 samples of the stored generator."""
+    generator, _, _ = load_digit_gan()
     census = digit_census(load_lenet5(), sample(generator, 1000, rng=SEED))
-    print(f"wrote {DIGIT_GAN_CHECKPOINT} ({DIGIT_GAN_CHECKPOINT.stat().st_size / 1e6:.2f} MB); LeNet-5 on 1,000 "
-          f"samples: smallest class share {census.shares.min():.3f}, confidence >= 0.9 on {census.confident_share(0.9):.3f}")
+    return (f"LeNet-5 on 1,000 samples: smallest class share {census.shares.min():.3f}, "
+            f"confidence >= 0.9 on {census.confident_share(0.9):.3f}")
 
 
 if __name__ == "__main__":
-    main()
+    rebuild(DIGIT_GAN_CHECKPOINT, lambda: stored_state(*train_digit_gan()), describe)

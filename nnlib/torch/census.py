@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._checks import as_float_array, as_number
-from .torch_train import predict
+from .._checks import as_float_array, as_number
+from .train import predict
 
 N_CLASSES = 10
 
