@@ -39,3 +39,16 @@ def test_stored_executed_in_order_without_errors(path):
             "expected no per-cell timestamps: execute with --ExecutePreprocessor.record_timing=False")
         errors = [o for o in cell.outputs if o.output_type == "error"]
         assert not errors, f"a cell stored an error: {errors[0].ename}: {errors[0].evalue}"
+
+
+@pytest.mark.parametrize("path", STORED_EXECUTED, ids=name)
+def test_nbval_markers_are_spelled_as_nbval_reads_them(path):
+    """nbval honours ``# NBVAL_IGNORE_OUTPUT`` only alone on its line: with a remark after it,
+    the cell's output is compared after all."""
+    nb = nbformat.read(path, as_version=4)
+    misspelled = [line.strip() for cell in nb.cells if cell.cell_type == "code"
+                  for line in cell.source.splitlines()
+                  if line.strip().startswith("#") and "NBVAL_" in line
+                  and line.strip().lstrip("#").strip() not in ("NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT",
+                                                               "NBVAL_RAISES_EXCEPTION", "NBVAL_SKIP")]
+    assert not misspelled, f"expected each nbval marker alone on its comment line, got {misspelled}"
