@@ -1,9 +1,10 @@
 """A small fixed text for the character-level language model of notebook 10, and n-gram baselines.
 
 ``course_text.txt`` (about 27 kB) is the course's own prose, frozen when notebook 10 was written:
-the README and the Markdown cells of notebooks 01-09, lower-cased, formulas and code dropped,
-every character outside ``ALPHABET`` turned into a space. It is a file of its own so that later
-edits of other notebooks never change notebook 10's results.
+the README and the Markdown cells of the first lectures (no exercise or solution text), in that
+order, lower-cased, formulas, code and HTML dropped, every character outside ``ALPHABET`` turned
+into a space, cut at the paragraph that passes 27,000 characters. It is a file of its own so that
+later edits of other notebooks never change notebook 10's results.
 
 - ``load_course_text()``: the text; ``encode`` / ``decode``: characters <-> integer codes;
 - ``ngram_perplexity(train, test, order)``: the perplexity of a unigram (order 1) or bigram
