@@ -18,6 +18,9 @@ imports torch):
 - ``pca``: principal components by SVD; ``corrupt``: noise, watermarks and tints for digits;
 - ``metrics``: ROC and AUC of anomaly scores (imported on demand, it loads scikit-learn);
 - ``gan_toys``: Gaussian modes in the plane, mode coverage, the x*y game (notebook 08);
+- ``rnn``, ``attention``: a vanilla recurrent layer with backpropagation through time, scaled
+  dot-product attention with masks, multi-head attention, positional encodings (notebook 10);
+- ``texts``: the frozen course text of notebook 10's language model, unigram and bigram baselines;
 - ``torch``: the PyTorch half, a subpackage imported on demand (it loads torch): training on
   NumPy arrays, the shared models, autoencoders, GANs, attacks and stored checkpoints (see
   ``nnlib.torch``'s own overview);
@@ -25,9 +28,10 @@ imports torch):
 - ``seeding.seed_everything``, ``progress.progress``: reproducibility and progress bars;
 - ``testing``: plain-value checks for the exercises' test cells (never trust a student's object).
 """
-from . import (activations, autograd, conv, corrupt, data, gan_toys, gradcheck, kernels, layers, losses, mnist,
-               network, optim2d, pca, perceptron, plots)
+from . import (activations, attention, autograd, conv, corrupt, data, gan_toys, gradcheck, kernels, layers, losses,
+               mnist, network, optim2d, pca, perceptron, plots, rnn, texts)
 from .seeding import seed_everything
 
-__all__ = ["activations", "autograd", "conv", "corrupt", "data", "gan_toys", "gradcheck", "kernels", "layers",
-           "losses", "mnist", "network", "optim2d", "pca", "perceptron", "plots", "seed_everything"]
+__all__ = ["activations", "attention", "autograd", "conv", "corrupt", "data", "gan_toys", "gradcheck", "kernels",
+           "layers", "losses", "mnist", "network", "optim2d", "pca", "perceptron", "plots", "rnn", "seed_everything",
+           "texts"]
