@@ -6,9 +6,9 @@
 - src/lectures/NN_topic.ipynb, each stored, executed lecture notebook as it is (nothing is
   run again), with a box under its title (how to open it in JupyterLab, its run-time budget,
   its exercise's path) and each widget replaced by its static fallback: what its Output and
-  HTML parts stored, under a note that its controls are live in JupyterLab (nbval's
-  `# NBVAL_...` markers are dropped from the code). The widget state
-  is dropped, so no page loads widget JavaScript.
+  HTML parts stored, under a note that its controls are live in JupyterLab. nbval's
+  `# NBVAL_...` markers are dropped from the code, and the widget state from the notebook,
+  so no page loads widget JavaScript.
 
 Only lectures/ and README.md are read: the exercises and the solutions are never staged.
 """
