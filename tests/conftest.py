@@ -1,4 +1,7 @@
-"""Fixtures shared by the grading tests and the tests that start a Jupyter server."""
+"""Fixtures shared by the grading tests, the tests that start a Jupyter server, and the
+website's tests."""
+import fcntl
+import json
 import os
 import signal
 import socket
@@ -19,7 +22,8 @@ def pytest_runtest_makereport(item, call):
     """A failed browser test (tests/test_browser.py) keeps a screenshot of its page, in the
     test's tmp_path; the failure report names the file."""
     report = (yield).get_result()
-    page = item.funcargs.get("browser_page") if report.failed and call.when == "call" else None
+    page = (item.funcargs.get("browser_page") or item.funcargs.get("site_page")
+            if report.failed and call.when == "call" else None)
     if page is None or page.is_closed():
         return
     path = item.funcargs["tmp_path"] / "failure.png"
@@ -95,3 +99,29 @@ def answers(url: str) -> bool:
     except OSError:
         return False
     return True
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The course's website, built once per test run by site/build.py (as `make site` does,
+    but into a temporary folder): its folder. The xdist workers share one build: the first
+    to ask builds it, under a file lock, and records how it went for the others. A build
+    that fails (any Sphinx warning does) fails every test that uses it, with its output."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    site, record = shared / "site", shared / "site-build.json"
+    env = {key: value for key, value in os.environ.items() if key != "COURSE_REPOSITORY_URL"}
+    with open(shared / "site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            start = time.monotonic()
+            done = subprocess.run([sys.executable, str(REPO / "site" / "build.py"), str(site)],
+                                  cwd=REPO, env=env, capture_output=True, text=True)
+            record.write_text(json.dumps({"returncode": done.returncode,
+                                          "output": done.stdout + done.stderr,
+                                          "seconds": round(time.monotonic() - start, 1)}))
+    built = json.loads(record.read_text())
+    if built["returncode"] != 0:
+        pytest.fail(f"site/build.py failed (exit {built['returncode']}):\n{built['output'][-5000:]}",
+                    pytrace=False)
+    return site

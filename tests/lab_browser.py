@@ -1,6 +1,6 @@
 """Helpers for the browser tests (tests/test_browser.py): headless Chromium driven by
-Playwright, a JupyterLab server on a throw-away copy of the course, and a watch over what each
-page logs and requests.
+Playwright, a JupyterLab server on a throw-away copy of the course, a plain HTTP server for the
+course's website, and a watch over what each page logs and requests.
 
 Chromium comes from the system (Debian's ``chromium`` package) or from ``playwright install
 chromium``; without either the tests are skipped with a message that says how to get one,
@@ -9,12 +9,15 @@ except in CI (``CI=true``), where a missing browser fails.
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -154,6 +157,27 @@ def lab_on(jupyter_server, course: Path, scratch: Path):
     log = scratch / "lab.log"
     with jupyter_server(command, cwd=course / "grading", log=log, env=env) as base:
         yield LabServer(course, base, token, log)
+
+
+@contextlib.contextmanager
+def static_server(folder: Path):
+    """Serve `folder` over HTTP on 127.0.0.1 (a free port) from a thread, as anyone would
+    serve the built website; yields its base URL, ending in "/"."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # no line per request in the test output
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 @dataclass

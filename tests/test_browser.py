@@ -9,7 +9,11 @@ headless Chromium, on a copy of the course (nothing tracked is written).
    typeset with no network;
 5. the formgrader's and the feedback file's view of a hostile submission run none of its scripts;
 6. no JavaScript errors on the console (checked when each test's page closes; the few
-   expected ones are named in lab_browser.ALLOWED_CONSOLE_ERRORS).
+   expected ones are named in lab_browser.ALLOWED_CONSOLE_ERRORS);
+7. the course's website (`make site`, built once for the run by the `built_site` fixture)
+   served from 127.0.0.1: its home page and three lecture pages list every lecture, typeset
+   their formulas and load their figures, its search finds "perceptron", with no console
+   error at all and no request to another host.
 
 Run only these: .venv/bin/python -m pytest tests/test_browser.py
 A failed test keeps a screenshot of its page; the report names the file.
@@ -24,8 +28,8 @@ import pytest
 
 from lab_browser import (CHROMIUM_FLAGS, HOW_TO_GET_CHROMIUM, Watch, cell_output_text,
                          chromium_executable, click_javascript_links, copy_course, missing_browser,
-                         lab_on, open_notebook, replace_cell_source, run_cell, tripped_frames,
-                         tripwire_js)
+                         lab_on, open_notebook, replace_cell_source, run_cell, static_server,
+                         tripped_frames, tripwire_js)
 
 # Lectures with widgets: one line each (06-09 join here). Their first code cell (the set-up)
 # and each cell whose stored output is a widget with a control are run; a widget must need
@@ -310,3 +314,76 @@ def test_hostile_submission_runs_nothing(lab, graded_course, browser_page, watch
         ran += [f"{view}: called home from {kind}" for kind in watch.tripwires]
         watch.tripwires.clear()
     assert not ran, "the hostile submission's scripts ran:\n" + "\n".join(ran)
+
+
+# --- 7. the course's website ------------------------------------------------------------------
+
+SITE_LECTURES = ["01_perceptron", "05_mnist_mlp", "09_adversarial"]  # the pages opened
+LECTURE_TITLES = [nbformat.read(path, as_version=4).cells[0].source.splitlines()[0][2:]
+                  for path in sorted((Path(__file__).parents[1] / "lectures").glob("*.ipynb"))]
+# Every formula MyST marked (span.math, div.math) holds MathJax's typeset output.
+ALL_MATH_TYPESET = """() => {
+    const formulas = Array.from(document.querySelectorAll('span.math, div.math'));
+    return formulas.length > 0 && formulas.every(math => math.querySelector('.MathJax, .MathJax_Display'));
+}"""
+
+
+@pytest.fixture(scope="module")
+def site(chromium, built_site):
+    with static_server(built_site) as base:
+        yield base
+
+
+@pytest.fixture
+def site_page(browser_context, site, watch, tmp_path):
+    """A page of the website whose console errors and outside requests (blocked) `watch`
+    records; closing it fails on any console error: the website expects none."""
+    page = browser_context.new_page()
+    page.route("**/*", watch.route)
+    watch.attach(page)
+    yield page
+    page.close()
+    assert not watch.errors, "JavaScript errors on the console:\n" + "\n".join(watch.errors)
+    assert not watch.outside_requests, f"requests outside loopback: {watch.outside_requests}"
+
+
+def sidebar_lectures(page) -> list[str]:
+    links = page.locator(".sidebar-tree a.reference")
+    return [text.strip().replace("\u2019", "'") for text in links.all_inner_texts()]  # smart quotes
+
+
+def test_site_home_page_lists_every_lecture(site, site_page):
+    site_page.goto(site, wait_until="load")
+    assert site_page.locator("h1").first.inner_text().startswith("Neural networks")
+    assert sidebar_lectures(site_page) == LECTURE_TITLES
+    assert site_page.locator("table a[href^='lectures/']").count() == len(LECTURE_TITLES), (
+        "expected the overview's table to link every lecture")
+
+
+@pytest.mark.parametrize("lecture", SITE_LECTURES)
+def test_site_lecture_page_typesets_formulas_and_shows_figures(site, site_page, lecture):
+    site_page.goto(f"{site}lectures/{lecture}.html", wait_until="load")
+    assert sidebar_lectures(site_page) == LECTURE_TITLES
+    try:
+        site_page.wait_for_function(ALL_MATH_TYPESET, timeout=30_000)
+    except Exception:
+        raw = site_page.locator("span.math:not(:has(.MathJax))").all_inner_texts()[:3]
+        pytest.fail(f"{lecture}: formulas not typeset, e.g. {raw}", pytrace=False)
+    figures = site_page.locator(".cell_output img")
+    assert figures.count() > 0, f"{lecture}: no figure on the page"
+    site_page.wait_for_function("() => Array.from(document.images).every(img => img.complete)",
+                                timeout=30_000)
+    widths = figures.evaluate_all("images => images.map(img => img.naturalWidth)")
+    assert all(width > 0 for width in widths), f"{lecture}: figures that did not load: {widths}"
+
+
+def test_site_search_finds_perceptron(site, site_page):
+    site_page.goto(f"{site}search.html?q=perceptron", wait_until="load")
+    results = site_page.locator("#search-results ul.search li")
+    try:
+        results.first.wait_for(timeout=30_000)
+    except Exception:
+        pytest.fail(f"no search result; the page says "
+                    f"{site_page.locator('#search-results').inner_text()!r}", pytrace=False)
+    links = results.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert any(link.startswith("lectures/01_perceptron.html") for link in links), links
