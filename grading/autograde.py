@@ -110,8 +110,10 @@ def write_submission(prepared, job: Job) -> None:
 def finish(course: Course, job: Job, prepared) -> Verdict:
     """Judge and record one finished job (in the parent, outside any sandbox)."""
     course.logs.joinpath(job.assignment).mkdir(parents=True, exist_ok=True)
-    if job.log_file.exists():
-        shutil.copy(job.log_file, course.logs / job.assignment / f"{job.student}.log")
+    if job.log_file.exists():  # escaped: a student's output must not drive a terminal
+        text = job.log_file.read_text(encoding="utf-8", errors="replace")
+        (course.logs / job.assignment / f"{job.student}.log").write_text(
+            "\n".join(printable(line) for line in text.splitlines()) + "\n")
     if job.result_file.exists():
         report = json.loads(job.result_file.read_text())
     else:

@@ -3,8 +3,6 @@
 nbgrader's feedback shows the autograded notebook as it ran, hidden tests and their tracebacks
 included, and loads MathJax from a CDN. Three preprocessors run before nbgrader's own:
 
-- ``RemoveActiveContent`` (``sanitize.py``): nbconvert's SanitizeHTML on every cell, so that
-  nothing the student wrote or displayed runs in the page;
 - ``HideHiddenTests``: in every test cell with a hidden region, the region is cut from the source
   (nbgrader's ClearHiddenTests), printed output is dropped (a student's function could print
   the hidden inputs), an error raised by a hidden line becomes "a hidden test failed", and any
@@ -13,7 +11,9 @@ included, and loads MathJax from a CDN. Three preprocessors run before nbgrader'
   mathtext, and the MathJax script is left out of the page. Drawing is bounded: a formula of
   more than ``MAX_FORMULA_CHARS`` characters, one whose SVG exceeds ``MAX_SVG_BYTES``, and every
   formula once a notebook has spent ``DRAWING_SECONDS`` drawing, are shown as TeX code instead
-  (a flood of formulas costs seconds, not minutes, and the page stays small).
+  (a flood of formulas costs seconds, not minutes, and the page stays small);
+- ``RemoveActiveContent`` (``sanitize.py``), last: the allow-list on every cell, so that nothing
+  the student wrote or displayed runs in the page or loads anything from elsewhere.
 
 Submissions that could not be graded get no feedback (a person looks at them first). One
 student's feedback that fails is reported (``Feedback.failed``) and the others are written.
@@ -195,6 +195,7 @@ def feedback_for(course: Course, assignment: str, student: str) -> dict:
     coursedir.student_id = student
     converter = GenerateFeedback(coursedir=coursedir, config=config)
     converter.force = True
-    converter.preprocessors = [RemoveActiveContent, HideHiddenTests, OfflineMath, GetGrades,
+    # the sanitizer last: the formulas' <img> tags pass through it like any other HTML
+    converter.preprocessors = [HideHiddenTests, OfflineMath, RemoveActiveContent, GetGrades,
                                CSSHTMLHeaderPreprocessor]
     return capture_log(converter)

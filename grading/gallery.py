@@ -331,15 +331,15 @@ def hostile_markup(a: Assignment, exercise: Exercise):
     return nb
 
 
-PNG_70_BYTES = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5E"
-                "rkJggg==")
+PNG_70_BYTES = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGA"
+                "WjR9awAAAABJRU5ErkJggg==")
 
 
 def pasted_image(a: Assignment):
     """An honest answer with an image pasted into a markdown cell (and a large attachment the
     markdown does not use): graded exactly like the correct submission."""
     nb = a.correct()
-    cell = new_markdown_cell("My sketch of the decision boundary:\n\n![image.png](attachment:image.png)")
+    cell = new_markdown_cell("My sketch of the boundary:\n\n![image.png](attachment:image.png)")
     cell["attachments"] = {"image.png": {"image/png": PNG_70_BYTES},
                            "unused.png": {"image/png": "A" * 4_000_000}}
     nb.cells.insert(a.exercises[0].answer + 1, cell)

@@ -47,7 +47,8 @@ SAFE_TAGS = frozenset(bleach.ALLOWED_TAGS | {
 COMMON_ATTRIBUTES = {"class", "title"}
 SAFE_ATTRIBUTES = {
     "a": {"href"}, "abbr": set(), "acronym": set(),
-    "img": {"src", "alt", "width", "height"}, "th": {"style", "align"}, "td": {"style", "align"},
+    "img": {"src", "alt", "width", "height", "style"},
+    "th": {"style", "align"}, "td": {"style", "align"},
     "span": {"style"}, "div": {"style"}, "p": {"style"},
     "input": {"type", "checked", "disabled"},  # task lists: <input type="checkbox" disabled>
     **{f"h{level}": {"id"} for level in range(1, 7)},
@@ -141,7 +142,8 @@ def clean_html(text: str, attachments: dict | None = None) -> str:
     removed = []
     cleaner = bleach.Cleaner(
         tags=SAFE_TAGS, attributes=allowed_attribute, protocols=SCHEMES, strip=True,
-        strip_comments=True, css_sanitizer=CSSSanitizer(allowed_css_properties=ALLOWED_CSS_PROPERTIES),
+        strip_comments=True,
+        css_sanitizer=CSSSanitizer(allowed_css_properties=ALLOWED_CSS_PROPERTIES),
         filters=[partial(LocalURLsOnly, attachments=attachments or {}, removed=removed)])
     return cleaner.clean(text)
 
@@ -173,7 +175,8 @@ def markdown_as_written(source: str, attachments: dict) -> bool:
         kind = token["type"]
         if kind in ("block_html", "inline_html"):
             return False
-        if kind == "block_code" and str(token.get("attrs", {}).get("info", "")).startswith("mermaid"):
+        info = str(token.get("attrs", {}).get("info", ""))
+        if kind == "block_code" and info.startswith("mermaid"):  # a diagram drawn by a script
             return False
         if kind in ("link", "image"):
             tag = "img" if kind == "image" else "a"
@@ -263,6 +266,7 @@ class RemoveActiveContent(SanitizeHTML):
         elif cell.cell_type == "raw":
             source = cell.source
             cell.source = safe_html(source)
+            cell.pop("attachments", None)  # a raw cell shows none
             lost = lost_something(source, cell.source)
         elif cell.cell_type == "code":
             kinds = sum(len(output.get("data", {})) for output in cell.outputs)

@@ -74,7 +74,7 @@ def test_each_refused_upload_gets_one_line_and_the_rest_is_collected(course):
     missing = [f"{shown(s)}: {e['reason']}" for s, e in course["refused"].items()
                if not any(shown(s) in line and e["reason"] in line for line in lines)]
     assert not missing, "\n".join(missing) + "\n--- collect said:\n" + course["collected"]
-    assert len(course["refused"]) >= 10
+    assert len(course["refused"]) >= 9
     printed = course["collected"]
     assert "\x1b" not in printed and "\r" not in printed and "\u202e" not in printed
     assert not (course["tmp"] / "work" / "submitted" / "g40_zip_bomb").exists()
@@ -195,7 +195,8 @@ def test_feedback_never_shows_hidden_tests(course):
 def test_feedback_renders_offline(course):
     for path in feedback_files(course):
         page = path.read_text()
-        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page), path
+        remote = [url for url in ActiveParts(page).urls if re.match(r"\s*(https?:)?//", url)]
+        assert not remote, (path, remote)  # parsed: a student's code may quote a URL as text
         assert "MathJax.Hub" not in page and not re.search(r"<script[^>]*src", page), path
         assert "data:image/svg+xml" in page  # the formulas, drawn as SVG
 

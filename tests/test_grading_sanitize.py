@@ -15,7 +15,8 @@ from grading.sanitize import remove_active_content, safe_html, safe_markdown
 # What could run or call out once a page shows the HTML: a handler attribute, a script-like
 # element, or a URL attribute that is neither local nor a data: image.
 ACTIVE = re.compile(r"<(script|iframe|object|embed|style|svg|math|animate|xss|video|base)\b|"
-                    r"\son\w+\s*=|style\s*=\s*[\"'][^\"']*url\s*\(|(href|src|srcset|poster|data)\s*=\s*[\"']?\s*"
+                    r"\son\w+\s*=|style\s*=\s*[\"'][^\"']*url\s*\(|"
+                    r"(href|src|srcset|poster|data)\s*=\s*[\"']?\s*"
                     r"(?!#|data:image/|(?!//)[\w./-]*[\"'\s>])", re.IGNORECASE)
 
 HOSTILE = [
@@ -58,9 +59,11 @@ def test_a_remote_url_becomes_a_placeholder_that_names_it():
 
 
 def test_local_urls_data_images_and_the_cells_attachments_stay():
-    kept = '<a href="#part-2">up</a><img src="figures/plot.png"><img src="data:image/png;base64,AA==">'
+    kept = ('<a href="#part-2">up</a><img src="figures/plot.png">'
+            '<img src="data:image/png;base64,AA==">')
     assert safe_html(kept) == kept
-    embedded = safe_html('<img src="attachment:image.png">', {"image.png": {"image/png": PNG_70_BYTES}})
+    attachments = {"image.png": {"image/png": PNG_70_BYTES}}
+    embedded = safe_html('<img src="attachment:image.png">', attachments)
     assert embedded == f'<img src="data:image/png;base64,{PNG_70_BYTES}">'
     assert safe_html('<img src="attachment:other.png">') == (
         "[removed: an image from attachment:other.png]")
