@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from .course import Course
+from .printable import printable
 from .sandbox import Limits
 
 
@@ -107,9 +108,9 @@ def main(argv=None) -> int:
 
         collected = collect(course, args.assignment, args.path, pattern=args.pattern)
         for refusal in collected.refused:
-            print(refusal)
-        print(f"{len(collected.students)} submissions of {args.assignment} in the course: "
-              + ", ".join(collected.students))
+            print(printable(refusal))
+        print(printable(f"{len(collected.students)} submissions of {args.assignment} in the "
+                        "course: " + ", ".join(collected.students)))
     elif args.step == "autograde":
         from .autograde import autograde, print_table
 
@@ -120,8 +121,11 @@ def main(argv=None) -> int:
     elif args.step == "feedback":
         from .feedback import generate_feedback
 
-        for path in generate_feedback(course, args.assignment, students=args.student):
-            print(path)
+        done = generate_feedback(course, args.assignment, students=args.student)
+        for path in done.written:
+            print(printable(str(path)))
+        for line in done.failed:
+            print(line)
     elif args.step == "export":
         from .export import export_csv
 

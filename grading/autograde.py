@@ -31,7 +31,8 @@ from .integrity import Prepared, prepare_submission, symlinks
 from .release import generate
 from .sanitize import remove_active_content
 from .sandbox import Limits
-from .verdict import COULD_NOT_GRADE, Verdict, decide
+from .printable import printable
+from .verdict import COULD_NOT_GRADE, Verdict, decide, joined
 from .worker import Job, run_job
 
 GRACE_SECONDS = 60  # beyond the total time limit before the parent kills a grading process
@@ -109,8 +110,10 @@ def write_submission(prepared, job: Job) -> None:
 def finish(course: Course, job: Job, prepared) -> Verdict:
     """Judge and record one finished job (in the parent, outside any sandbox)."""
     course.logs.joinpath(job.assignment).mkdir(parents=True, exist_ok=True)
-    if job.log_file.exists():
-        shutil.copy(job.log_file, course.logs / job.assignment / f"{job.student}.log")
+    if job.log_file.exists():  # escaped: a student's output must not drive a terminal
+        text = job.log_file.read_text(encoding="utf-8", errors="replace")
+        (course.logs / job.assignment / f"{job.student}.log").write_text(
+            "\n".join(printable(line) for line in text.splitlines()) + "\n")
     if job.result_file.exists():
         report = json.loads(job.result_file.read_text())
     else:
@@ -149,6 +152,24 @@ def judged(course: Course, assignment: str, student: str, status: str, reason: s
     return verdict
 
 
+def one_line(error: BaseException) -> str:
+    """An exception as one line of at most 300 characters."""
+    return " ".join(f"{type(error).__name__}: {error}".split())[:300]
+
+
+def ungraded(course: Course, assignment: str, student: str, reason: str) -> Verdict:
+    """``could not grade`` with ``reason``; if even the gradebook refuses the entry, the
+    verdict is still saved (and export lists it), with that said too."""
+    try:
+        return judged(course, assignment, student, COULD_NOT_GRADE, reason)
+    except Exception as error:  # noqa: BLE001 - the last resort for one student
+        verdict = Verdict(student, assignment, COULD_NOT_GRADE, joined(
+            [reason, f"not entered in the gradebook: {one_line(error)}"]),
+            needs_manual_grading=True)
+        verdict.save(course)
+        return verdict
+
+
 def autograde(course: Course, assignment: str, *, students=None, jobs: int = 1,
               limits: Limits = Limits(), seed: int = 0, progress_bar=None) -> list[Verdict]:
     """Grade the submissions of ``assignment`` (all, or ``students``); return the verdicts."""
@@ -166,19 +187,19 @@ def autograde(course: Course, assignment: str, *, students=None, jobs: int = 1,
         template = template_gradebook(course, scratch)
         pending, prepared_by_student = [], {}
         for student in students:
-            try:
-                prepared = prepare_submission(course.submitted / student / assignment,
-                                              release_nb)
-            except Exception as error:  # noqa: BLE001 - one odd file must not stop the class
-                prepared = Prepared(failure=f"the grader's checks failed: {error!r}"[:500])
-            if prepared.failure:
-                verdicts.append(judged(course, assignment, student, COULD_NOT_GRADE,
-                                       prepared.failure))
-                continue
             job = Job(student=student, assignment=assignment, scratch=scratch / student,
                       template_db=template, release_dir=release_nb.parent, repo=course.root,
                       limits=limits, seed=seed, course_id=course.course_id)
-            write_submission(prepared, job)
+            try:
+                prepared = prepare_submission(course.submitted / student / assignment,
+                                              release_nb)
+                if not prepared.failure:
+                    write_submission(prepared, job)
+            except Exception as error:  # noqa: BLE001 - one odd file must not stop the class
+                prepared = Prepared(failure=f"the grader's checks failed: {one_line(error)}")
+            if prepared.failure:
+                verdicts.append(ungraded(course, assignment, student, prepared.failure))
+                continue
             prepared_by_student[student] = prepared
             pending.append(job)
         bar = progress(total=len(students), desc=f"autograde {assignment}", unit="student",
@@ -188,8 +209,8 @@ def autograde(course: Course, assignment: str, *, students=None, jobs: int = 1,
                 try:
                     verdicts.append(finish(course, job, prepared_by_student[job.student]))
                 except Exception as error:  # noqa: BLE001 - recorded as ungraded, with the cause
-                    verdicts.append(judged(course, assignment, job.student, COULD_NOT_GRADE,
-                                           f"recording the grades failed: {error!r}"[:500]))
+                    verdicts.append(ungraded(course, assignment, job.student,
+                                             f"recording the grades failed: {one_line(error)}"))
                 bar.update(1)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -197,11 +218,12 @@ def autograde(course: Course, assignment: str, *, students=None, jobs: int = 1,
 
 
 def format_table(verdicts: list[Verdict]) -> str:
-    """A plain-text table: student, score / max, status, reason."""
+    """A plain-text table: student, score / max, status, reason (every field escaped by
+    ``printable``: no student id or reason can move the cursor or forge a row)."""
     rows = [("student", "auto score", "status", "reason")]
     for v in verdicts:
         score = "-" if v.auto_score is None else f"{v.auto_score:g} / {v.auto_max_score:g}"
-        rows.append((v.student, score, v.status, v.reason))
+        rows.append((printable(v.student), score, v.status, printable(v.reason)))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     return "\n".join("  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3]
                      for r in rows)

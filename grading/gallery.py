@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import re
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -29,6 +31,7 @@ PREFERRED_ASSIGNMENT = "01_perceptron"
 # Tight limits, so that the infinite loop costs seconds; honest cells still fit easily.
 GALLERY_LIMITS = Limits(cell_timeout=10, total_timeout=20, memory_mb=3072, cpu_seconds=60,
                         disk_mb=256)
+ACTIVE_MARK = "GALLERY_XSS"  # in every payload, so that a test can look for what survived
 
 
 @dataclass(frozen=True)
@@ -262,10 +265,87 @@ def gallery_cases(a: Assignment, trap_target: Path,
     case("g27_active_content", active_content(a, first), GRADED, full,
          "active content removed from 3 cells")
     case("g28_forged_equality", forged_answers(a), GRADED, 0.0)
+    case("g29_hostile_markup", hostile_markup(a, first), GRADED, full,
+         "lone surrogates (not valid Unicode) shown as U+FFFD: 1; "
+         "active content removed from 2 cells",
+         files={"timestamp.txt": "garbage"})
+    case("g30_pasted_image", pasted_image(a), GRADED, full)
     return cases
 
 
-ACTIVE_MARK = "GALLERY_XSS"  # in every payload, so that a test can look for what survived
+# Refused at collect, with a line saying why: nothing of these students is graded.
+REFUSED = "refused at collect"
+LONG_NAME = "g37_long_name_" + "x" * 286  # 300 characters: longer than a file name may be
+
+
+def collect_cases(a: Assignment) -> dict[str, tuple[Submission | None, Expected]]:
+    """Uploads that only collect sees: symbolic links and odd ids in the folder
+    (``submissions/``), and an LMS zip (``lms_export.zip``) with an honest student, an
+    over-long name, a bad CRC, an encrypted member and a zip bomb."""
+    def refused(reason):
+        return None, Expected(REFUSED, None, reason)
+
+    return {
+        "g31_symlinked_notebook": refused("a symbolic link (not followed)"),
+        "g32_symlinked_folder": refused("a symbolic link (not followed)"),
+        "g33_bidi_\u202eeci\u200bla": refused("control, bidi or zero-width"),
+        "g34_carriage\rreturn": refused("control, bidi or zero-width"),
+        "g35_newline\nalice  15 of 15  graded": refused("control, bidi or zero-width"),
+        "g36_from_zip": (Submission(a.blank()), Expected(GRADED, 0.0)),
+        LONG_NAME: refused("longer than 255 bytes"),
+        "g38_bad_crc": refused("cannot be unpacked: BadZipFile"),
+        "g39_encrypted": refused("is encrypted"),
+        "g40_zip_bomb": refused("MB unpacked (a zip bomb?)"),
+    }
+
+
+HOSTILE_MARKUP = f"""Markup outside the usual HTML tags, and remote resources.
+
+<svg onload="{ACTIVE_MARK}_svg_onload()"><animate onbegin="{ACTIVE_MARK}_onbegin()"
+attributeName="x" dur="1s"/></svg>
+<xss autofocus tabindex=1 onfocus="{ACTIVE_MARK}_onfocus()">an unknown element</xss>
+<math><mi xlink:href="javascript:{ACTIVE_MARK}_math()">m</mi></math>
+<img src="http://nn-remote.invalid/{ACTIVE_MARK}_img.png?who=instructor">
+
+![a remote image](https://nn-remote.invalid/{ACTIVE_MARK}_md.png)
+
+A broken character: \ud800.
+"""
+HOSTILE_OUTPUT = f"""
+class _Remote:
+    def _repr_html_(self):
+        return ('<img src="http://nn-remote.invalid/{ACTIVE_MARK}_out.png">'
+                '<svg onload="{ACTIVE_MARK}_out_svg()"></svg>')
+
+
+display(_Remote())"""
+FORMULA_FLOOD = "\n\n".join("$$" + " + ".join(["x"] * 10_000)[:20_000] + "$$" for _ in range(4))
+
+
+def hostile_markup(a: Assignment, exercise: Exercise):
+    """SVG, MathML and unknown elements with handlers, remote images in markdown and in an
+    output, a lone surrogate, and a flood of four 20,000-character formulas."""
+    nb = add_code(a.correct(), exercise, HOSTILE_OUTPUT)
+    nb.cells.insert(exercise.answer + 1, new_markdown_cell(HOSTILE_MARKUP))
+    nb.cells.append(new_markdown_cell(FORMULA_FLOOD))
+    return nb
+
+
+PNG_70_BYTES = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGA"
+                "WjR9awAAAABJRU5ErkJggg==")
+
+
+def pasted_image(a: Assignment):
+    """An honest answer with an image pasted into a markdown cell (and a large attachment the
+    markdown does not use): graded exactly like the correct submission."""
+    nb = a.correct()
+    cell = new_markdown_cell("My sketch of the boundary:\n\n![image.png](attachment:image.png)")
+    cell["attachments"] = {"image.png": {"image/png": PNG_70_BYTES},
+                           "unused.png": {"image/png": "A" * 4_000_000}}
+    nb.cells.insert(a.exercises[0].answer + 1, cell)
+    return nb
+
+
 ACTIVE_MARKDOWN = f"""A note from the student.
 
 <script>window.{ACTIVE_MARK} = 1</script>
@@ -393,16 +473,56 @@ class testing:
 '''
 
 
+def notebook_json(submission: Submission) -> str:
+    """The notebook file's text (ASCII JSON: a lone surrogate is written as its escape)."""
+    if submission.notebook is None:
+        return '{"cells": [ {"cell_type": "code", "source": "trunc'
+    return json.dumps(submission.notebook, indent=1)
+
+
 def write_submission(folder: Path, assignment: str, submission: Submission, *,
                      file_name: str | None = None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / (file_name or f"{assignment}.ipynb")
-    if submission.notebook is None:
-        path.write_text('{"cells": [ {"cell_type": "code", "source": "trunc')
-    else:
-        nbformat.write(submission.notebook, str(path))
+    (folder / (file_name or f"{assignment}.ipynb")).write_text(notebook_json(submission))
     for name, text in submission.files.items():
         (folder / name).write_text(text)
+
+
+def write_collect_cases(a: Assignment, output: Path, cases: dict) -> None:
+    """The folder entries and ``lms_export.zip`` of ``collect_cases``."""
+    submissions = output / "submissions"
+    name = f"{a.name}.ipynb"
+    (submissions / "g31_symlinked_notebook").mkdir(parents=True)
+    (submissions / "g31_symlinked_notebook" / name).symlink_to(a.course.source_notebook(a.name))
+    (submissions / "g32_symlinked_folder").symlink_to(a.course.source_notebook(a.name).parent)
+    honest = notebook_json(Submission(a.correct()))
+    for student in [s for s in cases if s.startswith(("g33", "g34", "g35"))]:
+        write_submission(submissions / student, a.name, Submission(a.correct()))
+    with zipfile.ZipFile(output / "lms_export.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"g36_from_zip/{name}", notebook_json(cases["g36_from_zip"][0]))
+        archive.writestr(f"{LONG_NAME}/{name}", honest)
+        archive.writestr(zipfile.ZipInfo(f"g38_bad_crc/{name}"), honest)  # stored: no compression
+        archive.writestr(f"g39_encrypted/{name}", honest)
+        archive.writestr(f"g40_zip_bomb/{name}", honest)
+        with archive.open(f"g40_zip_bomb/zeros.npy", "w") as bomb:  # 256 MB of zeros
+            for _ in range(256):
+                bomb.write(bytes(2**20))
+    data = (output / "lms_export.zip").read_bytes()
+    stored = data.index(honest.encode()[:200], data.index(b"g38_bad_crc"))
+    corrupted = data[:stored + 100] + bytes([data[stored + 100] ^ 0x20]) + data[stored + 101:]
+    (output / "lms_export.zip").write_bytes(flag_encrypted(corrupted, f"g39_encrypted/{name}"))
+
+
+def flag_encrypted(data: bytes, member: str) -> bytes:
+    """The zip ``data`` with ``member`` flagged as encrypted (bit 0 of its general-purpose
+    flags, in its local header and in the central directory), as a password-protected
+    member is; zipfile cannot write one itself."""
+    data, name = bytearray(data), member.encode()
+    for at in [m.start() for m in re.finditer(re.escape(name), data)]:
+        for signature, header in ((b"PK\x03\x04", 30), (b"PK\x01\x02", 46)):
+            if data[at - header:at - header + 4] == signature:
+                data[at - header + (6 if header == 30 else 8)] |= 0x1
+    return bytes(data)
 
 
 def default_assignment(course: Course) -> str:
@@ -411,7 +531,8 @@ def default_assignment(course: Course) -> str:
 
 
 def write_gallery(course: Course, assignment: str | None, output: Path) -> dict[str, Expected]:
-    """Write every case under ``output`` and their expectations to ``output/expected.json``."""
+    """Write every case under ``output`` (``submissions/`` and ``lms_export.zip``, to be
+    collected both) and their expectations to ``output/expected.json``."""
     a = Assignment(course, assignment or default_assignment(course))
     trap_target = Path(output).resolve() / "trap_target.txt"
     trap_target.parent.mkdir(parents=True, exist_ok=True)
@@ -422,7 +543,9 @@ def write_gallery(course: Course, assignment: str | None, output: Path) -> dict[
         name = "submission.ipynb" if student == "g24_wrong_file_name" else None
         write_submission(Path(output) / "submissions" / student, a.name, submission,
                          file_name=name)
-    expected = {student: exp for student, (_, exp) in cases.items()}
+    at_collect = collect_cases(a)
+    write_collect_cases(a, Path(output), at_collect)
+    expected = {student: exp for student, (_, exp) in {**cases, **at_collect}.items()}
     (Path(output) / "expected.json").write_text(
         json.dumps({s: asdict(e) for s, e in expected.items()}, indent=1))
     return expected

@@ -17,7 +17,9 @@ from __future__ import annotations
 import ast
 import copy
 import importlib.util
+import json
 import os
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from pathlib import Path
 import nbformat
 
 from .lint import nbgrader_meta, python_source
+from .printable import printable
 from .tamper import imported_names, scan_cell
 
 IGNORED_FILES = {"timestamp.txt", ".ipynb_checkpoints", "__pycache__"}
@@ -42,15 +45,24 @@ class Prepared:
     failure: str | None = None  # set when the submission cannot be graded at all
 
 
-def read_submission(path: Path) -> nbformat.NotebookNode:
-    """Read and validate a notebook; raise ValueError saying what is malformed."""
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a valid pair is one character once decoded
+
+
+def read_submission(path: Path) -> tuple[nbformat.NotebookNode, int]:
+    """Read and validate a notebook; raise ValueError saying what is malformed. Lone
+    surrogates (``"\\ud800"`` in the JSON: no character, and not writable as UTF-8) become
+    U+FFFD; returns the notebook and how many were replaced."""
     try:
         nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        text, replaced = LONE_SURROGATE.subn("\ufffd", json.dumps(nb, ensure_ascii=False))
+        if replaced:
+            nb = nbformat.reads(text, as_version=4)
         nbformat.validate(nb)
     except Exception as error:  # noqa: BLE001 - any parse/validation error means malformed
-        raise ValueError(f"malformed notebook {path.name}: {type(error).__name__}: "
-                         f"{str(error).splitlines()[0][:200]}") from None
-    return nb
+        message = (str(error).splitlines() or [""])[0][:200]
+        raise ValueError(printable(f"malformed notebook {path.name}: {type(error).__name__}: "
+                                   f"{message}")) from None
+    return nb, replaced
 
 
 def restore_metadata(nb, release) -> tuple[list[str], list[str]]:
@@ -180,7 +192,7 @@ def prepare_submission(folder: Path, release_path: Path) -> Prepared:
         result.failure = f"no notebook named {name} in the submission (found: {found or 'none'})"
         return result
     try:
-        nb = read_submission(path)
+        nb, replaced = read_submission(path)
     except ValueError as error:
         result.failure = str(error)
         return result
@@ -192,5 +204,7 @@ def prepare_submission(folder: Path, release_path: Path) -> Prepared:
     result.extra_files, dropped = extra_files(folder, name)
     result.notebook = nb
     result.suspicious = suspicious + dropped
+    if replaced:
+        notes.append(f"lone surrogates (not valid Unicode) shown as U+FFFD: {replaced}")
     result.notes = notes
     return result

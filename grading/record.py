@@ -16,8 +16,13 @@ from .course import Course
 
 
 def read_timestamp(course: Course, assignment: str, student: str):
+    """The submission time that ``collect`` wrote (from the LMS export or the time of
+    collection; a student's own timestamp.txt is never collected); None if unreadable."""
     path = course.submitted / student / assignment / "timestamp.txt"
-    return parse_utc(path.read_text().strip()) if path.is_file() else None
+    try:
+        return parse_utc(path.read_text(encoding="utf-8").strip()) if path.is_file() else None
+    except (ValueError, OverflowError, OSError, UnicodeDecodeError):
+        return None
 
 
 def open_submission(course: Course, assignment: str, student: str) -> None:

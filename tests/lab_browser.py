@@ -188,9 +188,11 @@ class Watch:
     errors: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
     tripwires: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # every URL asked for, in order
 
     def route(self, route) -> None:
         url = route.request.url
+        self.requests.append(url)
         if url.startswith(TRIPWIRE_URL):
             self.tripwires.append(url[len(TRIPWIRE_URL):])
             route.fulfill(status=204)

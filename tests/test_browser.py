@@ -7,7 +7,8 @@ headless Chromium, on a copy of the course (nothing tracked is written).
    shows the test's message;
 4. the formgrader lists the assignments on a fresh copy, and shows a submission's formulas
    typeset with no network;
-5. the formgrader's and the feedback file's view of a hostile submission run none of its scripts;
+5. the formgrader's and the feedback file's view of a hostile submission run none of its scripts
+   and request nothing outside the page's own origin and data: URLs;
 6. no JavaScript errors on the console (checked when each test's page closes; the few
    expected ones are named in lab_browser.ALLOWED_CONSOLE_ERRORS);
 7. the course's website (`make site`, built once for the run by the `built_site` fixture)
@@ -234,18 +235,31 @@ def test_exercise_answer_typed_into_the_page(lab, browser_page):
 
 # --- 4. and 5. the formgrader and the feedback ------------------------------------------------
 
+REMOTE = "http://nn-remote.invalid"  # a host of the student's choosing (the route blocks it)
+
+
 def hostile_notebook(released: Path) -> nbformat.NotebookNode:
     """The released notebook with active content everywhere a student can put it: a markdown
-    cell with a script, an image's onerror and a javascript: link, and an answer cell that
-    displays an object whose HTML carries a script. Each one trips `tripwire_js`."""
+    cell with a script, an image's onerror, a javascript: link, SVG, MathML and an unknown
+    element with handlers that fire on their own, and remote images; an answer cell that
+    displays an object whose HTML carries a script, an SVG handler and a remote image. Each
+    script trips `tripwire_js`; each remote image would be a request outside the page."""
     nb = nbformat.read(released, as_version=4)
     markdown = (f"Hostile markdown.\n\n<script>{tripwire_js('markdown-script')}</script>\n\n"
                 f"<img src=\"nn-missing-image.png\" onerror=\"{tripwire_js('img-onerror')}\">\n\n"
-                f"<a href=\"javascript:{tripwire_js('javascript-link')}\">a link</a>\n")
+                f"<a href=\"javascript:{tripwire_js('javascript-link')}\">a link</a>\n\n"
+                f"<svg onload=\"{tripwire_js('svg-onload')}\"><animate onbegin=\""
+                f"{tripwire_js('animate-onbegin')}\" attributeName=\"x\" dur=\"1s\"/></svg>\n"
+                f"<xss autofocus tabindex=1 onfocus=\"{tripwire_js('unknown-onfocus')}\">x</xss>\n"
+                f"<math><mi xlink:href=\"javascript:{tripwire_js('math-href')}\">m</mi></math>\n"
+                f"<img src=\"{REMOTE}/markdown-img.png\">\n\n"
+                f"![remote]({REMOTE}/markdown-syntax.png)\n")
     nb.cells.insert(1, nbformat.v4.new_markdown_cell(markdown))
     answer = next(cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("solution")
                   and cell.cell_type == "code")
-    script = json.dumps(f"<b>shiny</b><script>{tripwire_js('repr-html-script')}</script>")
+    script = json.dumps(f"<b>shiny</b><script>{tripwire_js('repr-html-script')}</script>"
+                        f"<svg onload=\"{tripwire_js('output-svg-onload')}\"></svg>"
+                        f"<img src=\"{REMOTE}/output-img.png\">")
     answer.source += ("\n\n\nclass Shiny:\n    def _repr_html_(self):\n"
                       f"        return {script}\n\n\ndisplay(Shiny())\n")
     return nb
@@ -303,17 +317,25 @@ def test_hostile_submission_runs_nothing(lab, graded_course, browser_page, watch
     assert feedback.is_file(), f"no feedback file for the hostile submission at {feedback}"
     views = {"the formgrader": lab.url(f"formgrader/submissions/{graded_course['mallory']}/"),
              "the feedback file": feedback.as_uri()}
-    ran = []
+    ran, elsewhere = [], []
     for view, url in views.items():
+        watch.requests.clear()
         browser_page.goto(url, wait_until="load")
         shown = browser_page.inner_text("body")
         assert "Hostile markdown" in shown, f"{view}: the submission is not shown"
+        assert "[removed: an image from http://nn-remote.invalid/markdown-img.png]" in shown, (
+            f"{view}: no placeholder for the remote image")
         click_javascript_links(browser_page)
-        browser_page.wait_for_timeout(500)  # an onerror or a fetch fires after load
+        browser_page.wait_for_timeout(500)  # an onerror, an onbegin or a fetch fires after load
         ran += [f"{view}: {frame}" for frame in tripped_frames(browser_page)]
         ran += [f"{view}: called home from {kind}" for kind in watch.tripwires]
         watch.tripwires.clear()
+        origin = url.split("/")[0] if url.startswith("file:") else "/".join(url.split("/")[:3])
+        elsewhere += [f"{view}: {asked}" for asked in watch.requests
+                      if not asked.startswith((origin + "/", "data:"))]
     assert not ran, "the hostile submission's scripts ran:\n" + "\n".join(ran)
+    assert not elsewhere, ("requests outside the page's own origin and data: URLs:\n"
+                           + "\n".join(elsewhere))
 
 
 # --- 7. the course's website ------------------------------------------------------------------

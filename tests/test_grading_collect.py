@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from grading.gallery import flag_encrypted
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "course"
 A = "f01_neuron"
@@ -97,8 +99,8 @@ def test_no_text_cell_of_grades_csv_starts_a_formula(cli, tmp_path):
     from grading.course import Course
 
     folder = tmp_path / "upload"
-    students = ['=HYPERLINK("evil.example","x")', "+alice", "-bob", "@carol", "\tdave",
-                "erin"]
+    students = ['=HYPERLINK("evil.example","x")', "+alice", "-bob", "@carol", "erin"]
+    # ("\tdave" is refused at collect: an id with a control character)
     for student in students:
         (folder / student).mkdir(parents=True)
         (folder / student / f"{A}.ipynb").write_text(RELEASED)
@@ -114,3 +116,49 @@ def test_no_text_cell_of_grades_csv_starts_a_formula(cli, tmp_path):
     assert sorted(row[0] for row in rows) == sorted("'" + s if s != "erin" else s
                                                     for s in students)
     assert [row[5] for row in rows if row[0] == "erin"] == ["'=1+2 and -3"]
+
+
+def test_uploads_that_cannot_be_unpacked_are_refused_one_student_each(cli, tmp_path):
+    """An over-long name, an encrypted member, a zip bomb (refused from its headers), a bad
+    CRC, an id with a bidi override, and a student's own timestamp.txt: one line each; alice
+    and bob are collected, with collect's time as their submission time."""
+    long_name = "l" * 300
+    export = tmp_path / "lms_export.zip"
+    with zipfile.ZipFile(export, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in {f"alice/{A}.ipynb": RELEASED, f"bob/{A}.ipynb": RELEASED,
+                           "bob/timestamp.txt": "2000-01-01 00:00:00",
+                           f"{long_name}/{A}.ipynb": RELEASED, f"erin/{A}.ipynb": RELEASED,
+                           f"mallory\u202eecila/{A}.ipynb": RELEASED}.items():
+            archive.writestr(name, text)
+        archive.writestr(zipfile.ZipInfo(f"carol/{A}.ipynb"), RELEASED)  # stored
+        with archive.open("dave/zeros.npy", "w") as bomb:
+            bomb.write(bytes(65 * 2**20))
+    data = export.read_bytes()
+    start = data.index(RELEASED.encode()[:100], data.index(b"carol/"))
+    export.write_bytes(flag_encrypted(data[:start + 50] + b"#" + data[start + 51:],  # bad CRC
+                                      f"erin/{A}.ipynb"))
+    output = cli("collect", A, export)
+    for name, why in [(long_name[:60], "longer than 255 bytes"), ("erin", "is encrypted"),
+                      ("dave", "MB unpacked"), ("carol", "BadZipFile"),
+                      ("mallory\\u202eecila", "control, bidi or zero-width"),
+                      ("bob/timestamp.txt", "ignored: the grader writes timestamp.txt")]:
+        assert any(name in line and why in line for line in output.splitlines()), (name, output)
+    assert "\u202e" not in output
+    assert "2 submissions" in output
+    assert collected_files(tmp_path) == {"alice": [f"{A}.ipynb"], "bob": [f"{A}.ipynb"]}
+    stamp = tmp_path / "work" / "submitted" / "bob" / A / "timestamp.txt"
+    assert not stamp.read_text().startswith("2000")
+
+
+def test_symbolic_links_in_a_folder_are_reported_not_followed(cli, tmp_path):
+    folder = tmp_path / "upload"
+    (folder / "alice").mkdir(parents=True)
+    (folder / "alice" / f"{A}.ipynb").write_text(RELEASED)
+    (folder / "bob").mkdir()
+    (folder / "bob" / f"{A}.ipynb").symlink_to(FIXTURE / "solutions" / A / f"{A}.ipynb")
+    (folder / "carol").symlink_to(FIXTURE / "solutions" / A)
+    output = cli("collect", A, folder)
+    for name in (f"bob/{A}.ipynb", "carol"):
+        assert any(name in line and "symbolic link" in line for line in output.splitlines()), (
+            name, output)
+    assert collected_files(tmp_path) == {"alice": [f"{A}.ipynb"]}

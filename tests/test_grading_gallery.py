@@ -16,8 +16,10 @@ import nbformat
 import numpy as np
 import pytest
 
+from grading.collect import shown
 from grading.gallery import (ACTIVE_MARK, FIXTURE_ASSIGNMENT, FIXTURE_COURSE, GALLERY_LIMITS,
-                             TRAP_CONTENT)
+                             PNG_70_BYTES, REFUSED, TRAP_CONTENT)
+from grading.sanitize import is_local
 from grading.lint import hidden_test_lines
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,7 +40,8 @@ def course(tmp_path_factory, grading_cli):
     cli = grading_cli(SOURCE, tmp / "exercises", tmp / "work")
     cli("release", A, "--no-execute")
     cli("gallery", tmp / "gallery", "--assignment", A)
-    cli("collect", A, tmp / "gallery" / "submissions")
+    collected = cli("collect", A, tmp / "gallery" / "submissions") + cli(
+        "collect", A, tmp / "gallery" / "lms_export.zip")
     runs, students = [], []
     for name in ("first", "second"):  # the second run regrades every submission with a score
         cli("autograde", A, "--jobs", 2, *limit_options(GALLERY_LIMITS), "--no-progress",
@@ -49,7 +52,9 @@ def course(tmp_path_factory, grading_cli):
         students = [s for s, row in runs[0].items() if row["score"] != ""]
     cli("feedback", A)
     expected = json.loads((tmp / "gallery" / "expected.json").read_text())
-    return {"tmp": tmp, "expected": expected, "runs": runs}
+    refused = {s: e for s, e in expected.items() if e["status"] == REFUSED}
+    return {"tmp": tmp, "runs": runs, "collected": collected, "refused": refused,
+            "expected": {s: e for s, e in expected.items() if s not in refused}}
 
 
 def test_the_gallery_has_at_least_18_cases(course):
@@ -59,6 +64,37 @@ def test_the_gallery_has_at_least_18_cases(course):
 def test_no_submission_is_lost(course):
     for rows in course["runs"]:
         assert set(rows) == set(course["expected"])
+
+
+def test_each_refused_upload_gets_one_line_and_the_rest_is_collected(course):
+    """Symbolic links, ids with control, bidi or zero-width characters, an over-long name, a
+    bad CRC, an encrypted member, a zip bomb: one line each, and the honest student of the
+    same zip (g36_from_zip) is graded."""
+    lines = course["collected"].splitlines()
+    missing = [f"{shown(s)}: {e['reason']}" for s, e in course["refused"].items()
+               if not any(shown(s) in line and e["reason"] in line for line in lines)]
+    assert not missing, "\n".join(missing) + "\n--- collect said:\n" + course["collected"]
+    assert len(course["refused"]) >= 9
+    printed = course["collected"]
+    assert "\x1b" not in printed and "\r" not in printed and "\u202e" not in printed
+    assert not (course["tmp"] / "work" / "submitted" / "g40_zip_bomb").exists()
+
+
+def test_the_submission_time_is_collects_not_the_students(course):
+    stamp = course["tmp"] / "work" / "submitted" / "g29_hostile_markup" / A / "timestamp.txt"
+    assert stamp.read_text().startswith("20") and "garbage" not in stamp.read_text()
+
+
+def test_a_pasted_image_is_graded_like_the_same_submission_without_it(course):
+    for rows in course["runs"]:
+        keys = ("status", "score", "auto_score", "reason")
+        assert [rows["g30_pasted_image"][k] for k in keys] == [rows["g01_correct"][k] for k in keys]
+    path = course["tmp"] / "work" / "autograded" / "g30_pasted_image" / A / f"{A}.ipynb"
+    assert path.stat().st_size < 200_000  # the unused 4 MB attachment is gone
+    nb = nbformat.read(str(path), as_version=4)
+    assert [c.attachments for c in nb.cells if c.get("attachments")] == [
+        {"image.png": {"image/png": PNG_70_BYTES}}]
+    assert f"data:image/png;base64,{PNG_70_BYTES}" in feedback_page(course, "g30_pasted_image")
 
 
 @pytest.mark.parametrize("run", [0, 1], ids=["first", "second"])
@@ -159,7 +195,8 @@ def test_feedback_never_shows_hidden_tests(course):
 def test_feedback_renders_offline(course):
     for path in feedback_files(course):
         page = path.read_text()
-        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page), path
+        remote = [url for url in ActiveParts(page).urls if re.match(r"\s*(https?:)?//", url)]
+        assert not remote, (path, remote)  # parsed: a student's code may quote a URL as text
         assert "MathJax.Hub" not in page and not re.search(r"<script[^>]*src", page), path
         assert "data:image/svg+xml" in page  # the formulas, drawn as SVG
 
@@ -173,13 +210,17 @@ class ActiveParts(HTMLParser):
 
     def __init__(self, page: str):
         super().__init__(convert_charrefs=True)
-        self.parts, self.inside = [], []
+        self.parts, self.inside, self.urls, self.remote = [], [], [], []
         self.feed(page)
 
     def handle_starttag(self, tag, attrs):
         if tag in self.RUNNING_TAGS:
             self.parts.append(f"<{tag}>")
         for name, value in attrs:
+            if name in ("src", "href", "srcset", "poster", "xlink:href", "data") and value:
+                self.urls.append(value)
+                if not (is_local(value) or value.startswith("data:image/")):
+                    self.remote.append(f"<{tag} {name}={value[:80]}>")
             squeezed = re.sub(r"\s", "", value or "").lower()
             if name.startswith("on"):
                 self.parts.append(f"<{tag} {name}>")
@@ -205,18 +246,30 @@ def formgrader_view(course, student) -> str:
     return HTMLExporter(template_name="classic").from_filename(str(path))[0]
 
 
-def test_nothing_active_that_a_student_wrote_reaches_a_page(course):
+@pytest.mark.parametrize("student", ["g27_active_content", "g29_hostile_markup"])
+def test_nothing_active_that_a_student_wrote_reaches_a_page(course, student):
     """Scripts, handlers, javascript: links, frames, styles and SVG in markdown, raw cells and
-    outputs (g27): the formgrader's view of the autograded notebook and the feedback page
-    have no more active parts than those of the correct submission (the templates' own)."""
+    outputs (g27); SVG, MathML and unknown elements with handlers, remote images (g29): the
+    formgrader's view of the autograded notebook and the feedback page have no more active
+    parts than those of the correct submission (the templates' own), and no remote URL."""
     for page_of in (formgrader_view, lambda c, s: feedback_page(c, s)):
         baseline = ActiveParts(page_of(course, "g01_correct")).parts
-        assert ActiveParts(page_of(course, "g27_active_content")).parts == baseline
-    path = course["tmp"] / "work" / "autograded" / "g27_active_content" / A / f"{A}.ipynb"
+        assert ActiveParts(page_of(course, student)).parts == baseline
+        remote = ActiveParts(page_of(course, student)).remote
+        assert remote == ActiveParts(page_of(course, "g01_correct")).remote, remote
+    path = course["tmp"] / "work" / "autograded" / student / A / f"{A}.ipynb"
     nb = nbformat.read(str(path), as_version=4)
     kinds = {k for c in nb.cells for o in c.get("outputs", []) for k in o.get("data", {})}
     assert not kinds & {"image/svg+xml", "application/javascript",
                         "application/vnd.jupyter.widget-view+json"}, kinds
+    assert "nn-remote.invalid" not in "".join(
+        ActiveParts(feedback_page(course, student)).urls)
+
+
+def test_a_formula_flood_is_shown_as_tex_in_a_small_page(course):
+    page = feedback_page(course, "g29_hostile_markup")
+    assert len(page) < 3 * len(feedback_page(course, "g01_correct")) + 500_000
+    assert page.count("<code>x + x + x") == 4
 
 
 def feedback_page(course, student) -> str:
