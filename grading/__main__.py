@@ -142,8 +142,12 @@ def main(argv=None) -> int:
     elif args.step == "report":
         from .report_page import write_report
 
-        page, table = write_report(course, None if args.all else [args.assignment],
-                                   args.output, show_hidden=args.show_hidden)
+        try:
+            page, table = write_report(course, None if args.all else [args.assignment],
+                                       args.output, show_hidden=args.show_hidden)
+        except ValueError as error:  # an unknown assignment, or nothing graded yet
+            print(error, file=sys.stderr)
+            return 1
         print(f"report: {page}\ntable: {table}")
     elif args.step == "gallery":
         from .gallery import write_gallery

@@ -79,7 +79,7 @@ def exercise_bars(report: AssignmentReport) -> str | None:
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of the scored submissions")
-    ax.legend(loc="lower right", ncol=3, fontsize="small")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     fig.tight_layout()
     return png_data_url(fig)
 
@@ -138,7 +138,7 @@ def write_report(course: Course, assignments: list[str] | None, output: Path | N
     """Write the page and the CSV (``ASSIGNMENT.html``/``.csv``, or ``all.*`` for every
     assignment with work) to ``output`` (default ``WORK/report``); return their paths."""
     matplotlib.use("Agg")
-    names = assignments or assignments_with_work(course)
+    names = assignments or [a for a in assignments_with_work(course) if a in course.assignments()]
     if not names:
         raise ValueError(f"no assignment with submissions or verdicts in {course.work}")
     reports = [assignment_report(course, name, show_hidden) for name in names]

@@ -196,3 +196,18 @@ def test_all_has_a_row_per_student_and_assignment_and_a_figure_across(graded, ca
     png_size(soup.find("img", class_="across")["src"])
     assert [s["data-assignment"] for s in soup.find_all("section")] == [A, SECOND]
 
+
+def test_a_message_is_its_first_line_after_numpys_header():
+    from grading.report import headline
+
+    numpy_text = "\nNot equal to tolerance rtol=1e-07, atol=0\nz for three rows\nMismatched elements"
+    assert headline("AssertionError", numpy_text) == "AssertionError: z for three rows"
+    assert headline("NotImplementedError", "") == "NotImplementedError"
+    assert headline("ValueError", "\x1b[31mbad\x1b[0m input\nmore") == "ValueError: bad input"
+
+
+def test_a_report_of_nothing_says_why(tmp_path, capsys):
+    assert grading_main(["--work", str(tmp_path), "report", "--all"]) == 1
+    assert "no assignment with submissions" in capsys.readouterr().err
+    assert grading_main(["--work", str(tmp_path), "report", "no_such_assignment"]) == 1
+    assert "expected one of" in capsys.readouterr().err
