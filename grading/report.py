@@ -225,7 +225,7 @@ def read_notebook(course: Course, assignment: str, student: str):
 # --- the class -------------------------------------------------------------------------------
 
 def gradebook_grades(course: Course, assignment: str) -> tuple[dict, dict]:
-    """(grade id -> (max score, written?), in notebook order; student -> {grade id: Grade})."""
+    """(grade id -> (max score, written?); student -> {grade id: Grade})."""
     cells, grades = {}, {}
     if not (course.work / "gradebook.db").exists():
         return cells, grades
@@ -293,6 +293,9 @@ def assignment_report(course: Course, assignment: str, show_hidden: bool = False
     source = nbformat.read(str(course.source_notebook(assignment)), as_version=4)
     hidden_lines = hidden_test_lines(source, min_length=HIDDEN_LINE_LENGTH)
     cells, grades = gradebook_grades(course, assignment)
+    order = [nbgrader_meta(cell).get("grade_id") for cell in source.cells]
+    cells = dict(sorted(cells.items(), key=lambda item: order.index(item[0])
+                        if item[0] in order else len(order)))
     submissions = []
     for student in known_students(course, assignment):
         sub = Submission(current_verdict(course, assignment, student), grades.get(student, {}))
