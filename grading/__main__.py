@@ -6,7 +6,8 @@
     python -m grading feedback ASSIGNMENT             HTML per student, no hidden tests
     python -m grading export [--output grades.csv]    score, max score, status per student
     python -m grading gallery OUTPUT                  hostile submissions for the tests
-    python -m grading demo                            a generated class, graded, histogram
+    python -m grading report ASSIGNMENT | --all       a page and a CSV: where the class struggled
+    python -m grading demo                            a generated class, graded, reported
 
 ``--source``, ``--release`` and ``--work`` (before the step) point the steps at other folders.
 See grading/README.md.
@@ -78,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, default=None, help="default: WORK/grades.csv")
     p.add_argument("--assignment", action="append")
 
+    p = steps.add_parser("report", help="the class report: an HTML page and a CSV")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("assignment", nargs="?")
+    which.add_argument("--all", action="store_true", help="every assignment with work")
+    p.add_argument("--output", type=Path, default=None, help="folder (default: WORK/report)")
+    p.add_argument("--show-hidden", action="store_true",
+                   help="show the hidden tests' failure messages and lines (not for students)")
+
     p = steps.add_parser("gallery", help="write the gallery of hostile submissions")
     p.add_argument("output", type=Path)
     p.add_argument("--assignment", default=None, help="default: the fixture assignment")
@@ -113,11 +122,13 @@ def main(argv=None) -> int:
                         "course: " + ", ".join(collected.students)))
     elif args.step == "autograde":
         from .autograde import autograde, print_table
+        from .report import save_settings
 
         results = autograde(course, args.assignment, students=args.student, jobs=args.jobs,
                             limits=_limits(args), seed=args.seed,
                             progress_bar=False if args.no_progress else None)
         print_table(results)
+        save_settings(course, args.assignment, _limits(args), args.seed, args.jobs)
     elif args.step == "feedback":
         from .feedback import generate_feedback
 
@@ -132,6 +143,16 @@ def main(argv=None) -> int:
         output = args.output or course.work / "grades.csv"
         rows = export_csv(course, output, assignments=args.assignment)
         print(f"wrote {len(rows)} rows to {output}")
+    elif args.step == "report":
+        from .report_page import write_report
+
+        try:
+            page, table = write_report(course, None if args.all else [args.assignment],
+                                       args.output, show_hidden=args.show_hidden)
+        except ValueError as error:  # an unknown assignment, or nothing graded yet
+            print(error, file=sys.stderr)
+            return 1
+        print(f"report: {page}\ntable: {table}")
     elif args.step == "gallery":
         from .gallery import write_gallery
 

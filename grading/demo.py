@@ -1,6 +1,6 @@
 """``demo``: a generated class of about twenty submissions of varied quality, autograded in a
-course of its own (``WORK/demo``, so the real gradebook is untouched), printed as a table and
-plotted as a score histogram.
+course of its own (``WORK/demo``, so the real gradebook is untouched), printed as a table,
+plotted as a score histogram, and reported (``report_page``: ``WORK/demo/report/A.html``).
 
 Each student answers each exercise correctly, leaves it blank or gets it wrong (right on the
 first call, off afterwards), drawn with a seeded generator; one in ten has a syntax error.
@@ -19,6 +19,8 @@ from .autograde import autograde, print_table
 from .course import Course
 from .gallery import FIXTURE_COURSE, Assignment, add_code, default_assignment, wrong_answer
 from .release import generate
+from .report import save_settings
+from .report_page import write_report
 from .sandbox import Limits
 from .verdict import Verdict
 
@@ -88,12 +90,16 @@ def plot_scores(verdicts: list[Verdict], title: str):
 
 def run_demo(course: Course, *, assignment: str | None = None, n_students: int = 20,
              jobs: int = 2, histogram: Path | None = None, limits: Limits = Limits()):
-    """Generate, autograde, print the table, save the histogram; return the verdicts."""
+    """Generate, autograde, print the table, save the histogram, write the class report
+    (its path printed last); return the verdicts."""
     demo, assignment = prepare_demo(course, assignment, n_students)
     verdicts = autograde(demo, assignment, jobs=jobs, limits=limits)
     print_table(verdicts)
+    save_settings(demo, assignment, limits, seed=0, jobs=jobs)
     histogram = Path(histogram or course.work / "demo_scores.png")
     histogram.parent.mkdir(parents=True, exist_ok=True)
     plot_scores(verdicts, f"{assignment}: {len(verdicts)} students").savefig(histogram, dpi=100)
     print(f"histogram: {histogram}")
+    page, _ = write_report(demo, [assignment])
+    print(f"report: {page}")
     return verdicts

@@ -15,6 +15,8 @@ headless Chromium, on a copy of the course (nothing tracked is written).
    served from 127.0.0.1: its home page and three lecture pages list every lecture, typeset
    their formulas and load their figures, its search finds "perceptron", with no console
    error at all and no request to another host.
+8. the class report (`python -m grading report`) shows its histogram and tables, runs none of
+   a hostile student's text and asks for nothing beyond its own file.
 
 Run only these: .venv/bin/python -m pytest tests/test_browser.py
 A failed test keeps a screenshot of its page; the report names the file.
@@ -31,6 +33,7 @@ from lab_browser import (CHROMIUM_FLAGS, HOW_TO_GET_CHROMIUM, Watch, cell_output
                          chromium_executable, click_javascript_links, copy_course, missing_browser,
                          lab_on, open_notebook, replace_cell_source, run_cell, static_server,
                          tripped_frames, tripwire_js)
+from report_class import A as REPORTED, grade_class
 
 # Lectures with widgets: one line each (06-09 join here). Their first code cell (the set-up)
 # and each cell whose stored output is a widget with a control are run; a widget must need
@@ -409,3 +412,48 @@ def test_site_search_finds_perceptron(site, site_page):
                     f"{site_page.locator('#search-results').inner_text()!r}", pytrace=False)
     links = results.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert any(link.startswith("lectures/01_perceptron.html") for link in links), links
+
+
+# --- 8. the class report ---------------------------------------------------------------------
+
+REPORT_HOSTILE_ID = "<img src=x onerror=alert`1`>"  # a dialog, if it ever ran
+
+
+@pytest.fixture(scope="module")
+def class_report(grading_cli, tmp_path_factory):
+    """The report page of a class of two, graded through the command line: alice (the
+    solution) and a student whose id is markup and whose answer raises markup."""
+    tmp = tmp_path_factory.mktemp("class-report")
+    cli = grading_cli(tmp / "solutions", tmp / "exercises", tmp / "work")
+    message = (f"<script>{tripwire_js('report-script')}</script>"
+               f"<img src=nn-missing-image.png onerror=\"{tripwire_js('report-onerror')}\">")
+    hostile = f"def weighted_sum(X, w, b):\n    raise ValueError({message!r})"
+    grade_class(cli, tmp, {REPORTED: {"alice": {}, REPORT_HOSTILE_ID:
+                                      {"weighted_sum_answer": hostile}}})
+    cli("report", REPORTED)
+    return tmp / "work" / "report" / f"{REPORTED}.html"
+
+
+def test_class_report_shows_its_figures_and_runs_nothing(browser_context, class_report, watch):
+    page = browser_context.new_page()
+    page.route("**/*", watch.route)
+    watch.attach(page)
+    dialogs, requests = [], []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        page.goto(class_report.as_uri(), wait_until="load")
+        page.wait_for_timeout(500)  # an onerror or a fetch fires after load
+        width = page.eval_on_selector("img.histogram", "img => img.complete && img.naturalWidth")
+        assert width > 0, "the histogram did not load"
+        for name in ("verdicts", "exercises", "messages", "slowest", "limits"):
+            assert page.locator(f"table.{name}").is_visible(), f"no table {name} on the page"
+        shown = page.locator("table.messages").inner_text()
+        assert "<script>" in shown and REPORT_HOSTILE_ID in shown, shown
+        ran = tripped_frames(page) + watch.tripwires + dialogs
+        assert not ran, f"the hostile student's text ran: {ran}"
+        assert watch.errors == [], f"console errors: {watch.errors}"
+        left = [url for url in requests if url != class_report.as_uri()]
+        assert left == [], f"the page asked for more than itself: {left}"
+    finally:
+        page.close()
