@@ -60,6 +60,7 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")
 DATA_IMAGE = re.compile(r"^data:image/[a-z0-9.+-]+[;,]", re.IGNORECASE)
 ATTACHMENT_BYTES = 1_000_000  # an attachment larger than this is dropped
 URL_SHOWN = 80  # characters of a removed URL the placeholder quotes
+LOOKS_LIKE_A_TAG = re.compile(r"<[A-Za-z/!?]")  # in text a markdown parser left as text
 INVISIBLE = re.compile(r"[\x00-\x20\x7f]")  # what a browser ignores inside a URL
 
 
@@ -175,6 +176,8 @@ def markdown_as_written(source: str, attachments: dict) -> bool:
         kind = token["type"]
         if kind in ("block_html", "inline_html"):
             return False
+        if kind == "text" and LOOKS_LIKE_A_TAG.search(token.get("raw", "")):
+            return False  # mistune saw text, another markdown renderer may see a tag
         info = str(token.get("attrs", {}).get("info", ""))
         if kind == "block_code" and info.startswith("mermaid"):  # a diagram drawn by a script
             return False

@@ -10,7 +10,7 @@ from grading.feedback import MAX_FORMULA_CHARS, OfflineMath
 from grading.gallery import (ACTIVE_MARK, ACTIVE_MARKDOWN, FORMULA_FLOOD, HOSTILE_MARKUP,
                              PNG_70_BYTES)
 from grading.printable import id_problem, printable
-from grading.sanitize import remove_active_content, safe_html, safe_markdown
+from grading.sanitize import SANITIZED_PREFIX, remove_active_content, safe_html, safe_markdown
 
 # What could run or call out once a page shows the HTML: a handler attribute, a script-like
 # element, or a URL attribute that is neither local nor a data: image.
@@ -140,3 +140,10 @@ def test_formula_drawing_is_bounded():
     assert cell.source.count("<code>") == 4 and cell.source.count("data:image/svg+xml") == 1
     assert len(cell.source) < len(FORMULA_FLOOD) + 20_000
     assert all(len(tex) > MAX_FORMULA_CHARS for tex in re.findall(r"\$\$(.+?)\$\$", FORMULA_FLOOD))
+
+
+def test_markdown_text_that_another_renderer_could_read_as_a_tag_is_not_kept_as_written():
+    # mistune leaves '<svg/onload=...>' as text; JupyterLab's markdown renderer may not
+    kept = safe_markdown("see <svg/onload=alert(1)>")
+    assert kept.startswith(SANITIZED_PREFIX) and "<svg" not in kept
+    assert safe_markdown("a < b and *x*") == "a < b and *x*"  # a comparison stays as written
