@@ -159,19 +159,25 @@ def lint_file(path) -> list[str]:
     return lint_notebook(nbformat.read(str(path), as_version=4))
 
 
-def hidden_test_lines(nb, min_length: int = 1) -> list[str]:
-    """Lines (stripped, at least ``min_length`` characters) of a source notebook's hidden-test
-    regions that appear nowhere outside them, not even inside a longer visible line (the
-    instructions may name a call that a hidden test makes): text whose presence in a released
-    notebook or a feedback file would give a hidden test away."""
-    hidden, visible, inside = [], [], False
+def region_only_lines(nb, begin: str, end: str, min_length: int = 1) -> list[str]:
+    """Lines (stripped, at least ``min_length`` characters) inside the notebook's regions between
+    a line holding ``begin`` and one holding ``end`` that appear nowhere outside them, not even
+    inside a longer line elsewhere."""
+    inside_lines, outside_lines, inside = [], [], False
     for cell in nb.cells:
         for line in cell.source.splitlines():
-            if "BEGIN HIDDEN TESTS" in line:
+            if begin in line:
                 inside = True
-            elif "END HIDDEN TESTS" in line:
+            elif end in line:
                 inside = False
             elif line.strip():
-                (hidden.append if inside else visible.append)(line.strip())
-    visible_text = "\n".join(visible)
-    return [line for line in hidden if line not in visible_text and len(line) >= min_length]
+                (inside_lines if inside else outside_lines).append(line.strip())
+    outside_text = "\n".join(outside_lines)
+    return [line for line in inside_lines if line not in outside_text and len(line) >= min_length]
+
+
+def hidden_test_lines(nb, min_length: int = 1) -> list[str]:
+    """Lines of a source notebook's hidden-test regions that appear nowhere outside them (the
+    instructions may name a call that a hidden test makes): text whose presence in a released
+    notebook or a feedback file would give a hidden test away."""
+    return region_only_lines(nb, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", min_length)

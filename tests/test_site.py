@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
-from grading.lint import hidden_test_lines
+from grading.lint import hidden_test_lines, region_only_lines
 
 REPO = Path(__file__).resolve().parents[1]
 LECTURES = sorted((REPO / "lectures").glob("*.ipynb"))
@@ -49,18 +49,8 @@ def published_on_purpose() -> str:
 
 def solution_only_lines(nb) -> list[str]:
     """Stripped lines inside the notebook's `### BEGIN SOLUTION` regions that appear nowhere
-    outside them, like grading.lint.hidden_test_lines for the hidden tests."""
-    inside, solution, elsewhere = False, [], []
-    for cell in nb.cells:
-        for line in cell.source.splitlines():
-            if "BEGIN SOLUTION" in line:
-                inside = True
-            elif "END SOLUTION" in line:
-                inside = False
-            elif line.strip():
-                (solution if inside else elsewhere).append(line.strip())
-    outside = "\n".join(elsewhere)
-    return [line for line in solution if line not in outside]
+    outside them, as grading.lint.hidden_test_lines finds them for the hidden tests."""
+    return region_only_lines(nb, "BEGIN SOLUTION", "END SOLUTION")
 
 
 def secrets(solution: Path) -> list[str]:
